@@ -1,0 +1,204 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// maxListingBytes bounds one directory listing, against a listing that never
+// ends.
+const maxListingBytes = 256 << 20
+
+// Conn is one logged-in control connection. It is not safe for concurrent
+// use; the Pool hands each worker its own. Every method takes a context:
+// cancelling it aborts the operation and leaves the Conn broken.
+type Conn struct {
+	t    *transport
+	sc   *ftp.ServerConn
+	mlsd bool
+}
+
+// Broken reports whether the control connection is unusable and must be
+// replaced.
+func (c *Conn) Broken() bool { return c.t.broken != nil || c.t.aborted.Load() }
+
+// Method returns the data channel method of the last data connection.
+func (c *Conn) Method() Method { return c.t.method }
+
+// do runs one library call under ctx and sorts out what its failure means.
+func (c *Conn) do(ctx context.Context, fn func() error) error {
+	if c.Broken() {
+		return fmt.Errorf("connection lost: %w", c.brokenErr())
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, c.t.abort)
+	err := fn()
+	cancelled := !stop()
+	c.t.listLimit = 0
+	if !cancelled {
+		c.t.endData(err)
+	}
+	switch {
+	case cancelled:
+		return ctx.Err()
+	case err == nil:
+		return nil
+	case c.t.dataErr != nil:
+		return c.t.dataErr
+	}
+	return err
+}
+
+func (c *Conn) brokenErr() error {
+	if c.t.broken != nil {
+		return c.t.broken
+	}
+	return errAborted
+}
+
+// List lists one remote directory. The entries' Paths are bare names, as
+// the server gave them: checking them is the caller's job.
+func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
+	var raw []*ftp.Entry
+	err := c.do(ctx, func() error {
+		c.t.listLimit = maxListingBytes
+		var err error
+		if c.mlsd {
+			raw, err = c.sc.List(dir)
+			return err
+		}
+		// LIST's argument is ambiguous for names with spaces or leading
+		// dashes, so change into the directory and list it bare (as LIST -a,
+		// for hidden files).
+		if err := c.sc.ChangeDir(dir); err != nil {
+			return err
+		}
+		raw, err = c.sc.List("")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := make([]plan.Entry, 0, len(raw))
+	for _, e := range raw {
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		out = append(out, c.entry(e, now))
+	}
+	return out, nil
+}
+
+// entry converts a library entry, telling how precise its time is: MLSD
+// gives seconds; a LIST line gives minutes, or only a date for old files.
+func (c *Conn) entry(e *ftp.Entry, now time.Time) plan.Entry {
+	pe := plan.Entry{Path: e.Name, Size: int64(e.Size), ModTime: e.Time.UTC(), Target: e.Target}
+	switch e.Type {
+	case ftp.EntryTypeFolder:
+		pe.Kind = plan.KindDir
+		pe.Size = 0
+	case ftp.EntryTypeLink:
+		pe.Kind = plan.KindSymlink
+	}
+	switch {
+	case e.Time.IsZero():
+		pe.Precision = 0
+	case c.mlsd:
+		pe.Precision = time.Second
+	case e.Time.Hour() == 0 && e.Time.Minute() == 0 && now.Sub(e.Time) > 150*24*time.Hour:
+		pe.Precision = 24 * time.Hour
+	default:
+		pe.Precision = time.Minute
+	}
+	return pe
+}
+
+// Retr copies the remote file at path, from offset on, into w and returns
+// the number of bytes copied. An error writing to w is returned as it is,
+// wrapped in a *LocalError.
+func (c *Conn) Retr(ctx context.Context, path string, offset int64, w io.Writer) (int64, error) {
+	var n int64
+	err := c.do(ctx, func() error {
+		resp, err := c.sc.RetrFrom(path, uint64(offset))
+		if err != nil {
+			return err
+		}
+		n, err = io.Copy(localWriter{w}, resp)
+		return errors.Join(err, resp.Close())
+	})
+	var le *LocalError
+	if errors.As(err, &le) {
+		return n, le
+	}
+	return n, err
+}
+
+// LocalError is a failure of the local side during a transfer, such as a
+// full disk; it says nothing about the connection.
+type LocalError struct{ Err error }
+
+func (e *LocalError) Error() string { return e.Err.Error() }
+func (e *LocalError) Unwrap() error { return e.Err }
+
+type localWriter struct{ w io.Writer }
+
+func (l localWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if err != nil {
+		err = &LocalError{Err: err}
+	}
+	return n, err
+}
+
+// Stor uploads r to path, starting at offset when it is not zero.
+func (c *Conn) Stor(ctx context.Context, path string, r io.Reader, offset int64) error {
+	return c.do(ctx, func() error { return c.sc.StorFrom(path, r, uint64(offset)) })
+}
+
+// Rename renames from to to (RNFR/RNTO).
+func (c *Conn) Rename(ctx context.Context, from, to string) error {
+	return c.do(ctx, func() error { return c.sc.Rename(from, to) })
+}
+
+// Delete removes a file.
+func (c *Conn) Delete(ctx context.Context, path string) error {
+	return c.do(ctx, func() error { return c.sc.Delete(path) })
+}
+
+// MakeDir creates a directory.
+func (c *Conn) MakeDir(ctx context.Context, path string) error {
+	return c.do(ctx, func() error { return c.sc.MakeDir(path) })
+}
+
+// RemoveDir removes an empty directory.
+func (c *Conn) RemoveDir(ctx context.Context, path string) error {
+	return c.do(ctx, func() error { return c.sc.RemoveDir(path) })
+}
+
+// SetModTime sets a remote file's modification time (MFMT, or MDTM with two
+// arguments); it returns an error when the server supports neither.
+func (c *Conn) SetModTime(ctx context.Context, path string, t time.Time) error {
+	if !c.sc.IsSetTimeSupported() {
+		return errors.New("the server cannot set modification times")
+	}
+	return c.do(ctx, func() error { return c.sc.SetTime(path, t.UTC()) })
+}
+
+// Close says QUIT and closes the connection.
+func (c *Conn) Close() error {
+	if c.Broken() {
+		return c.t.raw.Close()
+	}
+	_ = c.t.raw.SetDeadline(time.Now().Add(2 * time.Second))
+	return c.sc.Quit()
+}

@@ -1,0 +1,82 @@
+package mirror
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// dataConn is one data connection: every read and write has an idle
+// deadline, a listing may not exceed its byte limit, and the first error is
+// kept so the transport can tell a broken data channel from a refused file.
+type dataConn struct {
+	net.Conn
+	idle  time.Duration
+	limit int64 // 0 = none
+
+	mu   sync.Mutex
+	read int64
+	err  error
+}
+
+// errListingTooLong is returned when a listing exceeds its byte limit.
+var errListingTooLong = errors.New("listing too long")
+
+// wrapData prepares a freshly opened data connection: deadlines, limit and,
+// with PROT P, TLS resuming the control connection's session.
+func (t *transport) wrapData(c net.Conn) net.Conn {
+	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: t.listLimit}
+	t.listLimit = 0
+	t.setCurrent(dc)
+	if t.aborted.Load() {
+		_ = c.SetDeadline(time.Unix(1, 0))
+	}
+	if t.dataTLS != nil {
+		return tls.Client(dc, t.dataTLS)
+	}
+	return dc
+}
+
+func (d *dataConn) Read(p []byte) (int, error) {
+	_ = d.Conn.SetReadDeadline(time.Now().Add(d.idle))
+	n, err := d.Conn.Read(p)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.read += int64(n)
+	if d.limit > 0 && d.read > d.limit {
+		err = fmt.Errorf("%w: more than %d bytes", errListingTooLong, d.limit)
+		_ = d.Conn.Close()
+	}
+	if err != nil && err != io.EOF && d.err == nil {
+		d.err = err
+	}
+	return n, err
+}
+
+func (d *dataConn) Write(p []byte) (int, error) {
+	_ = d.Conn.SetWriteDeadline(time.Now().Add(d.idle))
+	n, err := d.Conn.Write(p)
+	if err != nil {
+		d.mu.Lock()
+		if d.err == nil {
+			d.err = err
+		}
+		d.mu.Unlock()
+	}
+	return n, err
+}
+
+// failure returns the error that broke the connection, if any; a listing
+// over its limit is the server's fault, not the channel's, and is not one.
+func (d *dataConn) failure() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if errors.Is(d.err, errListingTooLong) || errors.Is(d.err, errAborted) {
+		return nil
+	}
+	return d.err
+}

@@ -1,0 +1,247 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// negotiate opens a data channel with the methods the book allows and
+// returns the reply the library gets for its EPSV or PASV: a synthetic
+// success whatever method was used, or a 425 when none worked.
+func (t *transport) negotiate(verb string) []byte {
+	t.endData(nil)
+	if t.justFailed {
+		return t.failReply(verb)
+	}
+	for {
+		cands := t.book.candidates()
+		if len(cands) == 0 {
+			t.dataErr = &DataChannelError{Server: t.server, Mode: t.opts.Mode, Attempts: t.book.failures()}
+			t.justFailed = true
+			return t.failReply(verb)
+		}
+		m := cands[0]
+		var err error
+		if m.Passive() {
+			err = t.openPassive(m)
+		} else {
+			err = t.openActive(m)
+		}
+		if err == nil {
+			t.method = m
+			if verb == "PASV" {
+				return []byte("227 Entering Passive Mode (127,0,0,1,0,1)\r\n")
+			}
+			return []byte("229 Entering Extended Passive Mode (|||1|)\r\n")
+		}
+		if t.broken != nil || t.aborted.Load() {
+			return t.failReply(verb)
+		}
+		t.log.Debug("data channel attempt failed", "method", m, "err", err)
+		if c := t.book.candidates(); len(c) > 0 && c[0] == m {
+			// A method that worked before failed once: the operation fails
+			// and is retried; the method is given up after repeated failures.
+			t.justFailed = true
+			return t.failReply(verb)
+		}
+	}
+}
+
+func (t *transport) failReply(string) []byte {
+	return []byte("425 ftpmirror: cannot open data connection\r\n")
+}
+
+// openPassive asks the server for a passive port and connects to it.
+func (t *transport) openPassive(m Method) error {
+	start := time.Now()
+	r, err := t.command(string(m))
+	if err != nil {
+		return err
+	}
+	var port int
+	host := t.peer.IP.String()
+	note := ""
+	switch {
+	case m == MethodEPSV && r.Code == 229:
+		port, err = parseEPSV(r.Msg)
+	case m == MethodPASV && r.Code == 227:
+		var ip net.IP
+		ip, port, err = parsePASV(r.Msg)
+		if err == nil && !ip.Equal(t.peer.IP) {
+			if t.opts.TrustPASVIP && !ip.IsUnspecified() {
+				host = ip.String()
+			} else {
+				note = fmt.Sprintf("the server announced %s in its PASV reply; used the control connection's address %s instead", ip, host)
+			}
+		}
+	default:
+		err = r.err()
+	}
+	if err != nil {
+		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: err, Duration: time.Since(start)})
+		return err
+	}
+	target := net.JoinHostPort(host, strconv.Itoa(port))
+	ctx, cancel := context.WithTimeout(context.Background(), t.opts.DataTimeout)
+	t.mu.Lock()
+	t.cancelDial = cancel
+	t.mu.Unlock()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", target)
+	cancel()
+	t.mu.Lock()
+	t.cancelDial = nil
+	t.mu.Unlock()
+	if err != nil {
+		if t.aborted.Load() {
+			return errAborted
+		}
+		t.book.record(Attempt{Method: m, Stage: StageConnect, Target: target, Err: err, Duration: time.Since(start), Note: note})
+		return err
+	}
+	t.target = target
+	t.book.record(Attempt{Method: m, Stage: StageOK, Target: target, Duration: time.Since(start), Note: note})
+	t.prepared = t.wrapData(conn)
+	return nil
+}
+
+// openActive listens for the server's data connection and names the port
+// with EPRT or PORT.
+func (t *transport) openActive(m Method) error {
+	start := time.Now()
+	advertise := t.opts.ActiveAddr
+	if advertise == nil {
+		advertise = t.local.IP
+	}
+	if m == MethodPORT && advertise.To4() == nil {
+		err := errors.New("PORT needs an IPv4 address")
+		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: err})
+		return err
+	}
+	ln, err := listenActive(t.local.IP, t.opts.ActivePortLow, t.opts.ActivePortHigh)
+	if err != nil {
+		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: fmt.Errorf("cannot listen for active mode: %w", err)})
+		return err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	target := net.JoinHostPort(advertise.String(), strconv.Itoa(port))
+	r, err := t.command(activeCommand(m, advertise, port))
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	if r.Code != 200 {
+		_ = ln.Close()
+		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: r.err(), Duration: time.Since(start)})
+		return r.err()
+	}
+	w := newActiveWait(ln, t.peer.IP, m, target, t.log)
+	t.mu.Lock()
+	t.active = w
+	t.mu.Unlock()
+	t.target = target
+	t.prepared = &activeConn{w: w, t: t}
+	return nil
+}
+
+// endData closes the books on the data channel of the last operation:
+// opErr is that operation's error, nil on success.
+func (t *transport) endData(opErr error) {
+	t.mu.Lock()
+	w, dc := t.active, t.current
+	t.active, t.current = nil, nil
+	t.mu.Unlock()
+	if w != nil {
+		w.cancel()
+	}
+	if t.prepared != nil {
+		_ = t.prepared.Close()
+		t.prepared = nil
+	}
+	if w != nil {
+		if conn, acceptErr := w.wait(); conn == nil {
+			err := acceptErr
+			var tpe *textproto.Error
+			if errors.As(opErr, &tpe) && tpe.Code >= 400 {
+				err = tpe
+			}
+			if err == nil {
+				err = errors.New("the server did not connect")
+			}
+			t.book.record(Attempt{Method: w.method, Stage: StageAccept, Target: w.target, Err: err})
+			return
+		}
+	}
+	if dc != nil {
+		if err := dc.failure(); err != nil {
+			t.book.record(Attempt{Method: t.method, Stage: StageData, Target: t.target, Err: err})
+		}
+	}
+}
+
+// activeCommand formats EPRT (RFC 2428) or PORT (RFC 959).
+func activeCommand(m Method, ip net.IP, port int) string {
+	if m == MethodPORT {
+		v4 := ip.To4()
+		return fmt.Sprintf("PORT %d,%d,%d,%d,%d,%d", v4[0], v4[1], v4[2], v4[3], port>>8, port&0xff)
+	}
+	family := 2
+	if ip.To4() != nil {
+		family = 1
+	}
+	return fmt.Sprintf("EPRT |%d|%s|%d|", family, ip, port)
+}
+
+// parseEPSV reads the port of "229 Entering Extended Passive Mode (|||port|)";
+// the delimiter may be any character (RFC 2428).
+func parseEPSV(msg string) (int, error) {
+	open := strings.IndexByte(msg, '(')
+	if open < 0 || open+4 > len(msg) {
+		return 0, fmt.Errorf("malformed EPSV reply %q", truncate(msg, 80))
+	}
+	d := msg[open+1]
+	rest := msg[open+1:]
+	if len(rest) < 4 || rest[1] != d || rest[2] != d {
+		return 0, fmt.Errorf("malformed EPSV reply %q", truncate(msg, 80))
+	}
+	end := strings.IndexByte(rest[3:], d)
+	if end < 0 {
+		return 0, fmt.Errorf("malformed EPSV reply %q", truncate(msg, 80))
+	}
+	port, err := strconv.Atoi(rest[3 : 3+end])
+	if err != nil || port <= 0 || port > 65535 {
+		return 0, fmt.Errorf("malformed EPSV reply %q", truncate(msg, 80))
+	}
+	return port, nil
+}
+
+var pasvRE = regexp.MustCompile(`(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})`)
+
+// parsePASV reads "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)", with or
+// without the parentheses.
+func parsePASV(msg string) (net.IP, int, error) {
+	m := pasvRE.FindStringSubmatch(msg)
+	if m == nil {
+		return nil, 0, fmt.Errorf("malformed PASV reply %q", truncate(msg, 80))
+	}
+	var n [6]int
+	for i := range n {
+		v, _ := strconv.Atoi(m[i+1])
+		if v > 255 {
+			return nil, 0, fmt.Errorf("malformed PASV reply %q", truncate(msg, 80))
+		}
+		n[i] = v
+	}
+	port := n[4]<<8 | n[5]
+	if port == 0 {
+		return nil, 0, fmt.Errorf("PASV reply names port 0")
+	}
+	return net.IPv4(byte(n[0]), byte(n[1]), byte(n[2]), byte(n[3])), port, nil
+}

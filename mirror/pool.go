@@ -1,0 +1,129 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/textproto"
+	"sync"
+)
+
+// Pool hands out up to size logged-in connections to one server, one per
+// caller at a time. A server that answers 421 to a new connection while
+// others are open makes the pool shrink to what the server allows.
+type Pool struct {
+	d     *Dialer
+	log   *slog.Logger
+	slots chan struct{}
+
+	mu     sync.Mutex
+	idle   []*Conn
+	open   int
+	limit  int
+	closed bool
+}
+
+// NewPool returns a pool of at most size connections made by d.
+func NewPool(d *Dialer, size int) *Pool {
+	if size < 1 {
+		size = 1
+	}
+	return &Pool{d: d, log: d.opts.Logger, slots: make(chan struct{}, size), limit: size}
+}
+
+// Dialer returns the pool's Dialer.
+func (p *Pool) Dialer() *Dialer { return p.d }
+
+// Limit returns how many connections the pool may hold now.
+func (p *Pool) Limit() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.limit
+}
+
+// Do runs fn with a connection of its own. A connection that fn leaves
+// broken is closed and replaced by the next caller.
+func (p *Pool) Do(ctx context.Context, fn func(*Conn) error) error {
+	c, err := p.get(ctx)
+	if err != nil {
+		return err
+	}
+	err = fn(c)
+	p.put(c)
+	return err
+}
+
+func (p *Pool) get(ctx context.Context) (*Conn, error) {
+	for {
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			<-p.slots
+			return nil, errors.New("pool closed")
+		}
+		if n := len(p.idle); n > 0 {
+			c := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			p.mu.Unlock()
+			return c, nil
+		}
+		p.open++
+		p.mu.Unlock()
+		c, err := p.d.Dial(ctx)
+		if err == nil {
+			return c, nil
+		}
+		p.mu.Lock()
+		p.open--
+		shrink := isTooMany(err) && p.open > 0 && p.limit > 1
+		if shrink {
+			// Keep the slot taken for good: the pool is one smaller.
+			p.limit--
+			p.mu.Unlock()
+			p.log.Info("server refused another connection; using fewer", "connections", p.limit)
+			continue
+		}
+		p.mu.Unlock()
+		<-p.slots
+		return nil, err
+	}
+}
+
+func (p *Pool) put(c *Conn) {
+	p.mu.Lock()
+	if c.Broken() || p.closed {
+		p.open--
+		p.mu.Unlock()
+		_ = c.Close()
+	} else {
+		p.idle = append(p.idle, c)
+		p.mu.Unlock()
+	}
+	<-p.slots
+}
+
+// Close quits the idle connections; connections in use are closed when
+// they are returned.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.open -= len(idle)
+	p.mu.Unlock()
+	var errs []error
+	for _, c := range idle {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// isTooMany reports whether err is the server's 421 to a new connection.
+func isTooMany(err error) bool {
+	var tpe *textproto.Error
+	return errors.As(err, &tpe) && tpe.Code == 421
+}

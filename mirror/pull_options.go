@@ -1,0 +1,59 @@
+package mirror
+
+import (
+	"log/slog"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+	"github.com/ftpmirror/ftpmirror/state"
+)
+
+// PullOptions configure one pull run. The zero value of every field but
+// Server, RemoteDir and LocalDir works.
+type PullOptions struct {
+	Server Server
+	Conn   Options
+	// RemoteDir is the absolute remote directory to mirror ("/" if empty).
+	RemoteDir string
+	// LocalDir is the local mirror root; it is created if missing.
+	LocalDir string
+	// Store is the opened state. With DryRun it may be nil (no state yet);
+	// a dry run never writes to it.
+	Store *state.Store
+
+	Filter    *plan.Filter
+	Delete    bool
+	MaxDelete plan.Limit // zero means 50%
+	Force     bool       // proceed past the deletion guard
+	DryRun    bool
+
+	Parallel int // control connections, default 4
+	Retries  int // attempts per action after the first, default 3
+
+	Logger   *slog.Logger
+	Progress Progress
+}
+
+func (o PullOptions) withDefaults() PullOptions {
+	if o.RemoteDir == "" {
+		o.RemoteDir = "/"
+	}
+	if o.MaxDelete == (plan.Limit{}) {
+		o.MaxDelete = plan.Limit{Percent: 50}
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
+	} else if o.Retries == 0 {
+		o.Retries = 3
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Progress == nil {
+		o.Progress = nopProgress{}
+	}
+	o.Conn.Logger = o.Logger
+	return o
+}

@@ -1,0 +1,33 @@
+package mirror
+
+import (
+	"time"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// FileError is one action that failed for good, after retries.
+type FileError struct {
+	Path string
+	Op   plan.Op
+	Err  error
+}
+
+func (e FileError) Error() string { return string(e.Op) + " " + e.Path + ": " + e.Err.Error() }
+func (e FileError) Unwrap() error { return e.Err }
+
+// Report is what a run did.
+type Report struct {
+	// Plan is what the run set out to do (for a dry run, what it would do).
+	Plan plan.Plan
+	// Done counts what was carried out, by the same measure as the plan.
+	Done plan.Summary
+	// Failed lists the actions that failed; the run exits non-zero if any.
+	Failed []FileError
+	// Method is the data channel method that carried the run's data ("" if
+	// no data connection was needed).
+	Method Method
+	// Bytes is the number of payload bytes transferred.
+	Bytes    int64
+	Duration time.Duration
+}
