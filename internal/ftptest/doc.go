@@ -1,0 +1,44 @@
+// Package ftptest runs real FTP servers on 127.0.0.1 for tests and for the
+// `ftpmirror demo` command, and offers helpers to build and compare local
+// trees (WriteTree, SetMtime, TreeEqual, RandomTree).
+//
+// It must never listen on anything but the loopback address, never touch a
+// path outside the roots it is given (except the vsftpd launcher's system
+// setup described below), and never print: server logs go to an injected
+// *slog.Logger or nowhere.
+//
+// # The in-process server
+//
+// Serve (and Start, its testing wrapper) runs goftp.io/server/v2 over a
+// directory, listening on 127.0.0.1:0. It speaks USER/PASS, FEAT, SYST, PWD,
+// CWD, CDUP, TYPE, MODE S, STRU F, NOOP, QUIT, PASV, EPSV, PORT, EPRT, LIST,
+// NLST, MLSD, MLST, MDTM (read, and the vsftpd-style write form
+// "MDTM YYYYMMDDHHMMSS path"), MFMT, SIZE, REST, RETR, STOR, APPE, RNFR/RNTO,
+// DELE, MKD, RMD, and with TLS: AUTH TLS (explicit) or implicit TLS, PBSZ and
+// PROT. Options.Disable answers chosen verbs with "502 Command not
+// implemented" (FEAT stops advertising them; disabling MLSD also disables
+// MLST, as on a server without machine listings).
+//
+// Where goftp's defaults are wrong for a mirror test, this package replaces
+// them (see commands.go, listing.go, driver.go):
+//
+//   - Times are UTC everywhere (goftp formats MLSD/MDTM in local time).
+//   - LIST prints symlinks as "lrwxrwxrwx ... name -> target" with real
+//     permission bits; MLSD prints "Type=cdir" and "Type=pdir" entries for "."
+//     and "..", "Type=OS.unix=slink:<target>" for symlinks, and
+//     "UNIX.mode=0644" facts. Hidden files are always listed.
+//   - MDTM and SIZE answer 550 for directories, follow symlinks, and are
+//     advertised in FEAT, as is MFMT.
+//   - APPE appends (goftp truncated); REST n + STOR writes from offset n
+//     without truncating; RMD refuses non-empty directories and MKD does not
+//     create parents (goftp did RemoveAll and MkdirAll).
+//
+// Known limits of the in-process server: MLST (the control-channel fact
+// line) reports symlinks as plain files and the base name rather than the
+// path; no ALLO/PRET/HASH.
+//
+// # vsftpd
+//
+// StartVsftpd runs /usr/sbin/vsftpd as a foreground child for interop tests;
+// see vsftpd.go for the system setup it needs (a local user and a PAM file).
+package ftptest
