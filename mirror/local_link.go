@@ -1,0 +1,120 @@
+package mirror
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// makeDir makes the directory rel, and its parents, with mode 0755. A
+// directory already there is fine; a file or symlink there is a *PathError
+// wrapping syscall.ENOTDIR. Unless mtime is zero it is set as the directory's
+// times, though writing into the directory later changes them again: see
+// setDirTimes.
+func makeDir(root, rel string, mtime time.Time) error {
+	p, err := safeLocalPath(root, rel)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(p)
+	switch {
+	case err == nil && !fi.IsDir():
+		return &PathError{Op: "mkdir", Path: rel, Err: syscall.ENOTDIR}
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return &PathError{Op: "mkdir", Path: rel, Err: err}
+	case err != nil:
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return &PathError{Op: "mkdir", Path: rel, Err: err}
+		}
+	}
+	if !mtime.IsZero() {
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			return &PathError{Op: "chtimes", Path: rel, Err: err}
+		}
+	}
+	return nil
+}
+
+// makeSymlink makes rel a symlink to target, replacing a file or symlink
+// there atomically (the link is made under a temporary name and renamed over
+// rel). A target that plan.LinkInside does not find inside root (absolute,
+// climbing above root, or with ".." after a name) is refused with a
+// *PathError wrapping ErrLinkOutside, and a directory standing at rel with one wrapping
+// syscall.EISDIR. A link already pointing at target is left alone.
+func makeSymlink(root, rel, target string) error {
+	p, err := safeLocalPath(root, rel)
+	if err != nil {
+		return err
+	}
+	if !plan.LinkInside(rel, target) {
+		return &PathError{Op: "symlink", Path: rel, Err: ErrLinkOutside}
+	}
+	dir, base := filepath.Split(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &PathError{Op: "mkdir", Path: rel, Err: err}
+	}
+	if fi, err := os.Lstat(p); err == nil {
+		if fi.IsDir() {
+			return &PathError{Op: "symlink", Path: rel, Err: syscall.EISDIR}
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if old, err := os.Readlink(p); err == nil && old == target {
+				return nil
+			}
+		}
+	}
+	tmp := filepath.Join(dir, "."+base+linkSuffix)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return &PathError{Op: "symlink", Path: rel, Err: err}
+	}
+	if err := os.Symlink(target, tmp); err != nil {
+		return &PathError{Op: "symlink", Path: rel, Err: err}
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return &PathError{Op: "rename", Path: rel, Err: err}
+	}
+	if err := syncDir(dir); err != nil {
+		return &PathError{Op: "fsync", Path: rel, Err: err}
+	}
+	return nil
+}
+
+// setDirTimes sets each directory's access and modification times to its
+// ModTime, deepest first, so that setting a child does not disturb its
+// parent. It is called after the directories' contents are written, since
+// writing changes them. Entries that are not directories, have a zero ModTime
+// or are no longer directories on disk are passed over. It goes on past
+// failures and returns them joined.
+func setDirTimes(root string, dirs []plan.Entry) error {
+	order := make([]plan.Entry, 0, len(dirs))
+	for _, d := range dirs {
+		if d.Kind == plan.KindDir && !d.ModTime.IsZero() {
+			order = append(order, d)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b plan.Entry) int { return relDepth(b.Path) - relDepth(a.Path) })
+	var errs []error
+	for _, d := range order {
+		p, err := safeLocalPath(root, d.Path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		// Chtimes follows symlinks: only touch a real directory.
+		fi, err := os.Lstat(p)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		if err := os.Chtimes(p, d.ModTime, d.ModTime); err != nil {
+			errs = append(errs, &PathError{Op: "chtimes", Path: d.Path, Err: err})
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,239 @@
+package mirror
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// The suffixes of our temporary names. A download is written to
+// ".<base>.ftpmirror-part" beside its target and renamed over it when
+// complete; a symlink is made as ".<base>.ftpmirror-link" and renamed the same
+// way.
+const (
+	partSuffix = ".ftpmirror-part"
+	linkSuffix = ".ftpmirror-link"
+)
+
+// IsTempName reports whether name, one path element, is a temporary name of
+// the mirror: a partial download or a symlink being replaced. ScanLocal never
+// returns such entries, and paths containing them are refused as targets.
+func IsTempName(name string) bool {
+	if len(name) < 2 || name[0] != '.' {
+		return false
+	}
+	return (strings.HasSuffix(name, partSuffix) && len(name) > 1+len(partSuffix)) ||
+		(strings.HasSuffix(name, linkSuffix) && len(name) > 1+len(linkSuffix))
+}
+
+// tempTarget returns the base name a temporary name stands for and whether it
+// is a partial download: ".a.txt.ftpmirror-part" gives "a.txt", true.
+func tempTarget(name string) (base string, part bool) {
+	if !IsTempName(name) {
+		return "", false
+	}
+	if s, ok := strings.CutSuffix(name, partSuffix); ok {
+		return s[1:], true
+	}
+	return strings.TrimSuffix(name, linkSuffix)[1:], false
+}
+
+// partPath returns the temporary file a download of rel is written to.
+func partPath(root, rel string) (string, error) {
+	p, err := localPath(root, rel)
+	if err != nil {
+		return "", err
+	}
+	dir, base := filepath.Split(p)
+	return filepath.Join(dir, "."+base+partSuffix), nil
+}
+
+// partSize returns the size of an existing temporary file of rel, kept by an
+// interrupted download, or 0 if there is none that could be resumed.
+func partSize(root, rel string) (int64, error) {
+	part, err := partPath(root, rel)
+	if err != nil {
+		return 0, err
+	}
+	fi, err := os.Lstat(part)
+	switch {
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		return 0, nil
+	case err != nil:
+		return 0, &PathError{Op: "lstat", Path: rel, Err: err}
+	case !fi.Mode().IsRegular():
+		return 0, nil
+	}
+	return fi.Size(), nil
+}
+
+// fileWriter is where one download goes: an io.Writer on the temporary file
+// beside the target. It ends with exactly one of Commit, Abort or Keep; the
+// others are then no-ops.
+type fileWriter struct {
+	f     *os.File
+	root  string
+	rel   string
+	part  string // temporary file
+	final string // target
+	done  bool
+}
+
+var _ io.Writer = (*fileWriter)(nil)
+
+// createPart opens the temporary file for a download of rel, making the
+// parent directories as needed. With resumeFrom > 0 and a kept temporary file
+// of at least that many bytes, the file is cut to resumeFrom and writing
+// continues from there; otherwise it starts empty. It returns the offset in
+// use: resumeFrom when resuming, else 0.
+func createPart(root, rel string, resumeFrom int64) (*fileWriter, int64, error) {
+	final, err := safeLocalPath(root, rel)
+	if err != nil {
+		return nil, 0, err
+	}
+	part, err := partPath(root, rel)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return nil, 0, &PathError{Op: "mkdir", Path: rel, Err: err}
+	}
+	w := &fileWriter{root: root, rel: rel, part: part, final: final}
+	if resumeFrom > 0 {
+		if size, err := partSize(root, rel); err == nil && size >= resumeFrom {
+			f, err := os.OpenFile(part, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+			if err == nil {
+				if err = f.Truncate(resumeFrom); err == nil {
+					_, err = f.Seek(resumeFrom, io.SeekStart)
+				}
+				if err == nil {
+					w.f = f
+					return w, resumeFrom, nil
+				}
+				f.Close()
+			}
+		}
+	}
+	// O_NOFOLLOW: never write through a symlink standing at our temporary name.
+	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return nil, 0, &PathError{Op: "create", Path: rel, Err: err}
+	}
+	w.f = f
+	return w, 0, nil
+}
+
+// Write appends p to the temporary file. A full disk surfaces as an error
+// that wraps syscall.ENOSPC (or EDQUOT).
+func (w *fileWriter) Write(p []byte) (int, error) {
+	if w.done {
+		return 0, &PathError{Op: "write", Path: w.rel, Err: os.ErrClosed}
+	}
+	n, err := w.f.Write(p)
+	if err != nil {
+		return n, &PathError{Op: "write", Path: w.rel, Err: err}
+	}
+	return n, nil
+}
+
+// Commit completes the download: it flushes the temporary file to disk, sets
+// its modification (and access) time to mtime unless mtime is zero, renames
+// it over the target and flushes the parent directory. A file or symlink at
+// the target is replaced; a directory there is a *PathError wrapping
+// syscall.EISDIR. It returns the local entry as written, read back from disk.
+// On failure the temporary file is removed: nothing partial remains.
+func (w *fileWriter) Commit(mtime time.Time) (plan.Entry, error) {
+	if w.done {
+		return plan.Entry{}, &PathError{Op: "commit", Path: w.rel, Err: os.ErrClosed}
+	}
+	w.done = true
+	e, err := w.commit(mtime)
+	if err != nil {
+		w.f.Close()
+		os.Remove(w.part)
+		return plan.Entry{}, err
+	}
+	return e, nil
+}
+
+func (w *fileWriter) commit(mtime time.Time) (plan.Entry, error) {
+	if err := w.f.Sync(); err != nil {
+		return plan.Entry{}, &PathError{Op: "fsync", Path: w.rel, Err: err}
+	}
+	if err := w.f.Close(); err != nil {
+		return plan.Entry{}, &PathError{Op: "close", Path: w.rel, Err: err}
+	}
+	if !mtime.IsZero() {
+		if err := os.Chtimes(w.part, mtime, mtime); err != nil {
+			return plan.Entry{}, &PathError{Op: "chtimes", Path: w.rel, Err: err}
+		}
+	}
+	// The tree may have changed while we downloaded.
+	if err := checkNoSymlinkParents(w.root, w.rel); err != nil {
+		return plan.Entry{}, err
+	}
+	if fi, err := os.Lstat(w.final); err == nil && fi.IsDir() {
+		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: syscall.EISDIR}
+	}
+	if err := os.Rename(w.part, w.final); err != nil {
+		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: err}
+	}
+	if err := syncDir(filepath.Dir(w.final)); err != nil {
+		return plan.Entry{}, &PathError{Op: "fsync", Path: w.rel, Err: err}
+	}
+	fi, err := os.Lstat(w.final)
+	if err != nil {
+		return plan.Entry{}, &PathError{Op: "lstat", Path: w.rel, Err: err}
+	}
+	return localEntry(w.rel, fi, ""), nil
+}
+
+// Abort closes and removes the temporary file, for a download that failed:
+// nothing partial remains.
+func (w *fileWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	w.f.Close()
+	if err := os.Remove(w.part); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return &PathError{Op: "remove", Path: w.rel, Err: err}
+	}
+	return nil
+}
+
+// Keep closes the temporary file and leaves it in place, for a download that
+// was interrupted and may be resumed by a later run (see partSize).
+func (w *fileWriter) Keep() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	if err := w.f.Close(); err != nil {
+		return &PathError{Op: "close", Path: w.rel, Err: err}
+	}
+	return nil
+}
+
+// syncDir flushes a directory, so that a rename in it survives a crash.
+// File systems that cannot sync a directory are not an error.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
+}
