@@ -1,0 +1,91 @@
+package state
+
+import (
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Meta is what the state remembers about the mirror as a whole.
+type Meta struct {
+	// Schema is the file's schema version. SetMeta ignores it.
+	Schema int
+	// Remote is the remote URL, without credentials.
+	Remote string
+	// Local is the absolute local directory.
+	Local string
+	// DataMethod is the data channel mode that last worked (e.g. "epsv").
+	DataMethod string
+	// LastRun is when the last run started; zero if none.
+	LastRun time.Time
+	// LastComplete is whether the last run finished without failures.
+	LastComplete bool
+}
+
+// Keys of the meta bucket, besides keySchema and keyFiles.
+var (
+	keyRemote       = []byte("remote")
+	keyLocal        = []byte("local")
+	keyDataMethod   = []byte("data_method")
+	keyLastRun      = []byte("last_run")
+	keyLastComplete = []byte("last_complete")
+)
+
+// Meta returns the metadata. A file that was never written returns a zero Meta.
+func (s *Store) Meta() (Meta, error) {
+	var m Meta
+	err := s.view("read metadata", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta)
+		if b == nil {
+			return nil
+		}
+		schema, _ := decodeUint(b.Get(keySchema))
+		m.Schema = int(schema)
+		m.Remote = string(b.Get(keyRemote))
+		m.Local = string(b.Get(keyLocal))
+		m.DataMethod = string(b.Get(keyDataMethod))
+		if v := b.Get(keyLastRun); v != nil {
+			d := decoder{b: v}
+			m.LastRun = d.time()
+			if err := d.finish(); err != nil {
+				return damagedError(fmt.Errorf("last run: %w", err))
+			}
+		}
+		m.LastComplete = string(b.Get(keyLastComplete)) == "1"
+		return nil
+	})
+	return m, err
+}
+
+// SetMeta stores m in one transaction. m.Schema is ignored: the schema is
+// the store's own.
+func (s *Store) SetMeta(m Meta) error {
+	return s.update("write metadata", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta)
+		if b == nil {
+			return fmt.Errorf("missing meta bucket")
+		}
+		complete := "0"
+		if m.LastComplete {
+			complete = "1"
+		}
+		for _, kv := range []struct {
+			key   []byte
+			value string
+		}{
+			{keyRemote, m.Remote},
+			{keyLocal, m.Local},
+			{keyDataMethod, m.DataMethod},
+			{keyLastComplete, complete},
+		} {
+			if err := b.Put(kv.key, []byte(kv.value)); err != nil {
+				return err
+			}
+		}
+		if m.LastRun.IsZero() {
+			return b.Delete(keyLastRun)
+		}
+		return b.Put(keyLastRun, appendTime(nil, m.LastRun))
+	})
+}
