@@ -44,9 +44,14 @@ func (c *Conn) do(ctx context.Context, fn func() error) error {
 	err := fn()
 	cancelled := !stop()
 	c.t.listLimit = 0
-	if !cancelled {
-		c.t.endData(err)
+	if cancelled {
+		// The abort may still be running: mark the connection lost here.
+		c.t.aborted.Store(true)
+		if c.t.broken == nil {
+			c.t.broken = ctx.Err()
+		}
 	}
+	c.t.endData(err)
 	switch {
 	case cancelled:
 		return ctx.Err()

@@ -165,6 +165,12 @@ func (t *transport) endData(opErr error) {
 		_ = t.prepared.Close()
 		t.prepared = nil
 	}
+	if t.aborted.Load() {
+		if w != nil {
+			_, _ = w.wait()
+		}
+		return
+	}
 	if w != nil {
 		if conn, acceptErr := w.wait(); conn == nil {
 			err := acceptErr

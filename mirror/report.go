@@ -24,6 +24,9 @@ type Report struct {
 	Done plan.Summary
 	// Failed lists the actions that failed; the run exits non-zero if any.
 	Failed []FileError
+	// Skipped lists actions left out on purpose, such as symlinks pointing
+	// out of the tree; they do not make the run fail.
+	Skipped []FileError
 	// Method is the data channel method that carried the run's data ("" if
 	// no data connection was needed).
 	Method Method

@@ -1,0 +1,306 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+	"github.com/ftpmirror/ftpmirror/state"
+)
+
+// resumeMin is the smallest download worth recording for a resume: a
+// smaller one simply starts again.
+const resumeMin = 1 << 20
+
+// executor carries out a pull plan: local changes, downloads over the pool,
+// and state records as each action finishes.
+type executor struct {
+	pool       *Pool
+	remoteRoot string
+	localRoot  string
+	store      *state.Store // nil: nothing is recorded
+	batch      *state.Batch
+	retries    int
+	log        *slog.Logger
+	progress   Progress
+	now        func() time.Time
+
+	mu      sync.Mutex
+	done    plan.Summary
+	failed  []FileError
+	skipped []FileError
+	bytes   int64
+	dirs    []plan.Entry // remote directories whose times are set last
+}
+
+// run executes p stage by stage. Per-file failures are collected; a fatal
+// one stops the run and is returned.
+func (e *executor) run(ctx context.Context, p plan.Plan) error {
+	files, bytes := 0, int64(0)
+	for _, a := range p.Actions {
+		if a.Op == plan.OpDownload {
+			files++
+			bytes += a.Size
+		}
+	}
+	e.progress.Start(files, bytes)
+	var transfers []plan.Action
+	for _, a := range p.Actions {
+		if a.Stage == plan.StageTransfer {
+			transfers = append(transfers, a)
+			continue
+		}
+		if len(transfers) > 0 {
+			if err := e.parallel(ctx, transfers); err != nil {
+				return err
+			}
+			transfers = nil
+		}
+		if err := e.one(ctx, a); err != nil {
+			return err
+		}
+	}
+	if len(transfers) > 0 {
+		if err := e.parallel(ctx, transfers); err != nil {
+			return err
+		}
+	}
+	if err := setDirTimes(e.localRoot, e.dirs); err != nil {
+		e.log.Warn("cannot set directory times", "err", err)
+	}
+	return nil
+}
+
+// parallel runs independent actions over as many workers as the pool has
+// connections.
+func (e *executor) parallel(ctx context.Context, acts []plan.Action) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.pool.Limit())
+	for _, a := range acts {
+		g.Go(func() error { return e.one(ctx, a) })
+	}
+	return g.Wait()
+}
+
+// one carries out one action and sorts out its failure: fatal errors are
+// returned, per-file ones recorded.
+func (e *executor) one(ctx context.Context, a plan.Action) error {
+	err := e.apply(ctx, a)
+	var le *LocalError
+	if errors.As(err, &le) {
+		err = le.Err
+	}
+	switch {
+	case err == nil:
+		e.count(a)
+	case errors.Is(err, ErrLinkOutside):
+		e.log.Warn("symlink skipped: its target is outside the mirror", "path", a.Path)
+		e.mu.Lock()
+		e.skipped = append(e.skipped, FileError{Path: a.Path, Op: a.Op, Err: err})
+		e.mu.Unlock()
+		e.progress.Done(a.Path, string(a.Op), nil)
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case Classify(err) == KindFatal:
+		return err
+	default:
+		e.mu.Lock()
+		e.failed = append(e.failed, FileError{Path: a.Path, Op: a.Op, Err: err})
+		e.mu.Unlock()
+	}
+	e.progress.Done(a.Path, string(a.Op), err)
+	return nil
+}
+
+func (e *executor) count(a plan.Action) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch a.Op {
+	case plan.OpDownload:
+		e.done.Downloads++
+		e.done.Bytes += a.Size
+		if a.Reason == plan.ReasonLocalEdit {
+			e.done.LocalEdits++
+		}
+	case plan.OpDeleteLocal:
+		e.done.Deletes++
+	case plan.OpMkdirLocal:
+		e.done.Mkdirs++
+	case plan.OpSymlinkLocal:
+		e.done.Symlinks++
+	case plan.OpAdopt:
+		e.done.Adopted++
+	case plan.OpForget:
+		e.done.Forgets++
+	}
+}
+
+func (e *executor) apply(ctx context.Context, a plan.Action) error {
+	switch a.Op {
+	case plan.OpMkdirLocal:
+		src := plan.Entry{Path: a.Path, Kind: plan.KindDir}
+		if a.Source != nil {
+			src = *a.Source
+		}
+		if err := makeDir(e.localRoot, a.Path, time.Time{}); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		e.dirs = append(e.dirs, src)
+		e.mu.Unlock()
+		return e.record(src, plan.Entry{Path: a.Path, Kind: plan.KindDir})
+	case plan.OpDownload:
+		return retry(ctx, e.retries, e.log, "download "+a.Path, func() error {
+			return e.pool.Do(ctx, func(c *Conn) error { return e.download(ctx, c, *a.Source) })
+		})
+	case plan.OpSymlinkLocal:
+		if err := makeSymlink(e.localRoot, a.Path, a.Source.Target); err != nil {
+			return err
+		}
+		return e.record(*a.Source, plan.Entry{Path: a.Path, Kind: plan.KindSymlink, Target: a.Source.Target})
+	case plan.OpAdopt:
+		local, err := lstatEntry(e.localRoot, a.Path)
+		if err != nil {
+			return err
+		}
+		return e.record(*a.Source, local)
+	case plan.OpDeleteLocal:
+		if err := removeLocal(e.localRoot, a.Path, a.Kind); err != nil {
+			return err
+		}
+		return e.forget(a.Path)
+	case plan.OpForget:
+		return e.forget(a.Path)
+	}
+	return fmt.Errorf("pull cannot carry out %s", a.Op)
+}
+
+// download fetches one file into a temporary file beside its target and
+// renames it into place, resuming a kept temporary file when the state says
+// it holds the start of this very version of the file.
+func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry) error {
+	offset := e.resumeOffset(src)
+	w, offset, err := createPart(e.localRoot, src.Path, offset)
+	if err != nil {
+		return &LocalError{Err: err}
+	}
+	resumable := e.store != nil && src.Size >= resumeMin
+	if resumable && offset == 0 {
+		if err := e.store.PutPartial(state.Partial{Path: src.Path, Size: src.Size, ModTime: src.ModTime}); err != nil {
+			_ = w.Abort()
+			return &LocalError{Err: err}
+		}
+	}
+	pw := &progressWriter{w: w, p: e.progress}
+	n, err := c.Retr(ctx, path.Join(e.remoteRoot, src.Path), offset, pw)
+	e.addBytes(n)
+	if err == nil && offset+n != src.Size {
+		err = fmt.Errorf("got %d bytes, the listing said %d: the file changed during the transfer", offset+n, src.Size)
+	}
+	if err != nil {
+		var le *LocalError
+		if resumable && !errors.As(err, &le) {
+			_ = w.Keep()
+		} else {
+			_ = w.Abort()
+		}
+		if !IsTransient(err) {
+			e.progress.Bytes(-pw.n)
+		}
+		return err
+	}
+	local, err := w.Commit(src.ModTime)
+	if err != nil {
+		return &LocalError{Err: err}
+	}
+	if resumable {
+		if err := e.store.DeletePartial(src.Path); err != nil {
+			return &LocalError{Err: err}
+		}
+	}
+	return e.record(src, local)
+}
+
+// resumeOffset returns how much of src a kept temporary file already holds.
+func (e *executor) resumeOffset(src plan.Entry) int64 {
+	if e.store == nil || src.Size < resumeMin {
+		return 0
+	}
+	p, ok, err := e.store.Partial(src.Path)
+	if err != nil || !ok || p.Size != src.Size || !p.ModTime.Equal(src.ModTime) {
+		return 0
+	}
+	n, err := partSize(e.localRoot, src.Path)
+	if err != nil || n > src.Size {
+		return 0
+	}
+	return n
+}
+
+func (e *executor) record(remote, local plan.Entry) error {
+	if e.batch == nil {
+		return nil
+	}
+	err := e.batch.Put(plan.Record{
+		Path: remote.Path, Kind: remote.Kind,
+		RemoteSize: remote.Size, RemoteModTime: remote.ModTime, RemotePrecision: remote.Precision,
+		LocalSize: local.Size, LocalModTime: local.ModTime, SyncedAt: e.now(),
+	})
+	if err != nil {
+		return &LocalError{Err: fmt.Errorf("state: %w", err)}
+	}
+	return nil
+}
+
+func (e *executor) forget(p string) error {
+	if e.batch == nil {
+		return nil
+	}
+	if err := e.batch.Delete(p); err != nil {
+		return &LocalError{Err: fmt.Errorf("state: %w", err)}
+	}
+	return nil
+}
+
+func (e *executor) addBytes(n int64) {
+	e.mu.Lock()
+	e.bytes += n
+	e.mu.Unlock()
+}
+
+// lstatEntry describes the local entry at rel as ScanLocal would.
+func lstatEntry(root, rel string) (plan.Entry, error) {
+	p, err := localPath(root, rel)
+	if err != nil {
+		return plan.Entry{}, err
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return plan.Entry{}, &PathError{Op: "lstat", Path: rel, Err: err}
+	}
+	return localEntry(rel, fi, ""), nil
+}
+
+// progressWriter reports bytes as they are written.
+type progressWriter struct {
+	w io.Writer
+	p Progress
+	n int64
+}
+
+func (w *progressWriter) Write(b []byte) (int, error) {
+	n, err := w.w.Write(b)
+	w.n += int64(n)
+	w.p.Bytes(int64(n))
+	return n, err
+}
