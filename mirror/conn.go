@@ -12,10 +12,6 @@ import (
 	"github.com/ftpmirror/ftpmirror/plan"
 )
 
-// maxListingBytes bounds one directory listing, against a listing that never
-// ends.
-const maxListingBytes = 256 << 20
-
 // Conn is one logged-in control connection. It is not safe for concurrent
 // use; the Pool hands each worker its own. Every method takes a context:
 // cancelling it aborts the operation and leaves the Conn broken.
@@ -75,7 +71,7 @@ func (c *Conn) brokenErr() error {
 func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
 	var raw []*ftp.Entry
 	err := c.do(ctx, func() error {
-		c.t.listLimit = maxListingBytes
+		c.t.listLimit = c.t.opts.MaxListingBytes
 		var err error
 		if c.mlsd {
 			raw, err = c.sc.List(dir)

@@ -111,6 +111,9 @@ type Options struct {
 	DataTimeout time.Duration
 	// IdleTimeout bounds waiting for any reply or data byte (default 60s).
 	IdleTimeout time.Duration
+	// MaxListingBytes bounds one directory listing, against a listing that
+	// never ends (default 256 MiB).
+	MaxListingBytes int64
 	// MethodFailures is how many failed data connections in a row make the
 	// Dialer give up a method that once worked (default 3).
 	MethodFailures int
@@ -131,6 +134,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 60 * time.Second
+	}
+	if o.MaxListingBytes <= 0 {
+		o.MaxListingBytes = 256 << 20
 	}
 	if o.MethodFailures <= 0 {
 		o.MethodFailures = 3

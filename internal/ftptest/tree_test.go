@@ -88,3 +88,5 @@ func TestRandomTreeIsDeterministicPerSeed(t *testing.T) {
 		t.Errorf("got %d files, %d dirs; want 60, 8", files, dirs)
 	}
 }
+
+func symlink(target, path string) error { return os.Symlink(target, path) }
