@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ftpmirror/ftpmirror/mirror"
+	"github.com/ftpmirror/ftpmirror/plan"
+	"github.com/ftpmirror/ftpmirror/state"
+)
+
+const pullExample = `  # mirror a public tree anonymously
+  ftpmirror pull ftp://ftp.example.org/pub/docs ./docs
+
+  # log in as alice; the password comes from the environment
+  FTPMIRROR_PASSWORD=s3cret ftpmirror pull ftp://alice@files.example.com/site ./site
+
+  # show what would change, without changing anything
+  ftpmirror pull -n --delete ftp://alice@files.example.com/site ./site
+
+  # delete local files that are gone on the server, even if that is many
+  ftpmirror pull --delete --force ftp://alice@files.example.com/site ./site
+
+  # only PDFs, no drafts, through a firewall that allows only active mode
+  ftpmirror pull --include '*.pdf' --exclude 'drafts/' --mode active ftp://host/pub ./pub
+
+  # explicit TLS with a private CA, a JSON report for scripts
+  ftpmirror pull --tls explicit --ca-file ca.pem --json ftp://bob@host/data ./data`
+
+// pullFlags are the flags of the pull command.
+type pullFlags struct {
+	conn        connFlags
+	out         outputFlags
+	parallel    int
+	include     []string
+	exclude     []string
+	excludeFrom []string
+	delete      bool
+	maxDelete   string
+	force       bool
+	dryRun      bool
+	statePath   string
+	retries     int
+	wait        time.Duration
+}
+
+func (a *app) pullCommand() *cobra.Command {
+	var f pullFlags
+	cmd := &cobra.Command{
+		Use:   "pull [flags] ftp://[user@]host[:port]/remote/path LOCAL_DIR",
+		Short: "Mirror a remote directory into a local directory",
+		Long: `Pull mirrors the remote directory into LOCAL_DIR: it downloads new and changed
+files, creates directories and symlinks, and with --delete removes local files
+that are gone on the server. Local files edited since the last run are
+overwritten (shown with '>' in a dry run).
+
+What was synced is kept in a state file (default under $XDG_STATE_HOME or
+~/.local/state/ftpmirror/), which also keeps two runs of the same mirror from
+overlapping. Use ftps:// for implicit TLS, --tls explicit for AUTH TLS.`,
+		Example: pullExample,
+		Args:    argsExactly(2, "pull needs a remote URL and a local directory"),
+		RunE:    a.runE(func(cmd *cobra.Command, args []string) error { return a.runPull(cmd.Context(), &f, args[0], args[1]) }),
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.IntVar(&f.parallel, "parallel", 4, "number of connections transferring at once")
+	fs.StringArrayVar(&f.include, "include", nil, "mirror only paths matching `GLOB` (repeatable)")
+	fs.StringArrayVar(&f.exclude, "exclude", nil, "leave alone paths matching `GLOB` (repeatable)")
+	fs.StringArrayVar(&f.excludeFrom, "exclude-from", nil, "read exclude globs from `FILE`, one a line (repeatable)")
+	fs.BoolVar(&f.delete, "delete", false, "delete local files that are gone on the server")
+	fs.StringVar(&f.maxDelete, "max-delete", "50%", "refuse to delete more than `N` files or P% of the mirror")
+	fs.BoolVar(&f.force, "force", false, "proceed past the --max-delete guard")
+	fs.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would be done, change nothing")
+	fs.StringVar(&f.statePath, "state", "", "state `FILE` (default: derived from the URL and LOCAL_DIR)")
+	fs.IntVar(&f.retries, "retries", 3, "attempts per file after the first failure")
+	fs.DurationVar(&f.wait, "wait", 0, "wait this long for another run to release the state lock")
+	f.conn.register(fs)
+	f.out.register(fs, true)
+	return cmd
+}
+
+// argsExactly is cobra.ExactArgs with a message for people.
+func argsExactly(n int, msg string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErr(fmt.Sprintf("%s (got %d arguments)", msg, len(args)), "see '"+cmd.CommandPath()+" --help'")
+		}
+		return nil
+	}
+}
+
+// pullSetup is everything pull needs, validated before connecting.
+type pullSetup struct {
+	conn      *conn
+	localDir  string
+	statePath string
+	filter    *plan.Filter
+	maxDelete plan.Limit
+}
+
+func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error) {
+	if err := f.out.validate(); err != nil {
+		return nil, err
+	}
+	if f.parallel < 1 || f.parallel > 64 {
+		return nil, usageErr(fmt.Sprintf("--parallel %d is out of range", f.parallel), "use 1 to 64")
+	}
+	if f.retries < 0 {
+		return nil, usageErr("--retries must not be negative", "")
+	}
+	if f.wait < 0 {
+		return nil, usageErr("--wait must not be negative", "")
+	}
+	limit, err := plan.ParseLimit(f.maxDelete)
+	if err != nil {
+		return nil, usageErr(fmt.Sprintf("invalid --max-delete %q: %v", f.maxDelete, err), "give a count such as 100 or a percentage such as 10%")
+	}
+	exclude := append([]string(nil), f.exclude...)
+	for _, name := range f.excludeFrom {
+		text, err := os.ReadFile(name)
+		if err != nil {
+			return nil, usageErr("cannot read --exclude-from: "+err.Error(), "")
+		}
+		exclude = append(exclude, plan.ParseExcludeFrom(string(text))...)
+	}
+	filter, err := plan.NewFilter(f.include, exclude)
+	if err != nil {
+		return nil, usageErr(err.Error(), "patterns are globs such as '*.tmp', 'cache/' or 'docs/**/*.pdf'")
+	}
+	if localDir == "" {
+		return nil, usageErr("the local directory is empty", "give a directory, e.g. . or ./mirror")
+	}
+	abs, err := filepath.Abs(localDir)
+	if err != nil {
+		return nil, usageErr("bad local directory: "+err.Error(), "")
+	}
+	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+		return nil, usageErr(fmt.Sprintf("%s is not a directory", localDir), "give the directory to mirror into")
+	}
+	c, err := f.conn.build(a, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	statePath := f.statePath
+	if statePath == "" {
+		statePath, err = state.DefaultPath(c.display, abs)
+		if err != nil {
+			return nil, usageErr(err.Error(), "choose a state file with --state FILE")
+		}
+	}
+	return &pullSetup{conn: c, localDir: abs, statePath: statePath, filter: filter, maxDelete: limit}, nil
+}
+
+func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string) (err error) {
+	s, err := f.validate(a, rawURL, localDir)
+	if err != nil {
+		return err
+	}
+	con := newConsole(a, &f.out)
+	defer con.Finish()
+	logger, closeLog, err := f.out.logger(con)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if s.conn.creds.Source == "URL" {
+		con.Println("ftpmirror: warning: password in URL is visible to other users; use FTPMIRROR_PASSWORD or --password-file")
+	}
+	logger.Info("pull", "remote", s.conn.display, "local", s.localDir, "state", s.statePath, "dry_run", f.dryRun)
+
+	store, err := openState(s.statePath, f.dryRun, f.wait)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		defer func() {
+			if cerr := store.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+	}
+
+	retries := f.retries
+	if retries == 0 {
+		retries = -1 // PullOptions: 0 means the default, negative means none
+	}
+	opts := mirror.PullOptions{
+		Server:    s.conn.server,
+		Conn:      s.conn.options,
+		RemoteDir: s.conn.remote.Path,
+		LocalDir:  s.localDir,
+		Store:     store,
+		Filter:    s.filter,
+		Delete:    f.delete,
+		MaxDelete: s.maxDelete,
+		Force:     f.force,
+		DryRun:    f.dryRun,
+		Parallel:  f.parallel,
+		Retries:   retries,
+		Logger:    logger,
+	}
+	if !f.dryRun {
+		opts.Progress = con
+	}
+	report, err := mirror.Pull(ctx, opts)
+	con.Finish()
+	var guard *plan.GuardError
+	if f.dryRun && errors.As(err, &guard) && report != nil {
+		// Show what the refused run would do; the exit code still tells
+		// that a real run would be refused.
+		if rerr := a.renderDryRun(con, &f.out, report); rerr != nil {
+			return rerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if f.dryRun {
+		return a.renderDryRun(con, &f.out, report)
+	}
+	return a.finishRun(con, &f.out, report)
+}
+
+func (a *app) renderDryRun(con *console, out *outputFlags, report *mirror.Report) error {
+	planWarnings(con, report.Plan)
+	if out.json {
+		return renderPlanJSON(a.stdout, report.Plan)
+	}
+	renderPlanText(a.stdout, report.Plan, out.verbose, 0)
+	return nil
+}
+
+// openState opens the state for a run; a dry run opens it read-only and
+// gets nil when there is none yet.
+func openState(path string, dryRun bool, wait time.Duration) (*state.Store, error) {
+	store, err := state.Open(path, state.Options{ReadOnly: dryRun, Wait: wait})
+	switch {
+	case err == nil:
+		return store, nil
+	case dryRun && errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case errors.Is(err, state.ErrLocked):
+		return nil, &exitError{code: exitLocked,
+			msg:  "another run holds the lock on " + path,
+			hint: "wait for it to finish, or pass --wait 10m to wait for the lock"}
+	}
+	return nil, err
+}
+
+// finishRun prints what a run did and turns per-file failures into exit 1.
+func (a *app) finishRun(con *console, out *outputFlags, r *mirror.Report) error {
+	for _, fe := range r.Failed {
+		if !con.reportedFailure(string(fe.Op), fe.Path) {
+			con.Println("ftpmirror: error: %s %s: %v", fe.Op, fe.Path, fe.Err)
+		}
+	}
+	planWarnings(con, r.Plan)
+	for _, sk := range r.Skipped {
+		con.Println("ftpmirror: warning: skipped %s %s: %v", sk.Op, sk.Path, sk.Err)
+	}
+	if out.json {
+		if err := renderReportJSON(a.stdout, r); err != nil {
+			return err
+		}
+	} else if !out.quiet {
+		con.Println("%s", reportText(r))
+	}
+	if n := len(r.Failed); n > 0 {
+		return &exitError{code: exitFailed,
+			msg:  fmt.Sprintf("%s failed; the rest is done", plural(n, "item", "items")),
+			hint: "run the same command again to retry them"}
+	}
+	return nil
+}

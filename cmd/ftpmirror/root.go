@@ -1,0 +1,123 @@
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// app is one invocation of ftpmirror: its streams and environment, and what
+// it learns while parsing the command line.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer // redacting; see out()
+	stderr io.Writer // redacting
+	// rawStderr is the stderr given to run, used to tell whether it is a
+	// terminal.
+	rawStderr io.Writer
+	getenv    func(string) string
+
+	// entered is set once a command's RunE starts: errors before that are
+	// cobra's usage errors.
+	entered bool
+	// secrets are strings that must never be printed (the password).
+	secrets []string
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
+	a := &app{stdin: stdin, rawStderr: stderr, getenv: getenv}
+	a.stdout = &redactWriter{w: stdout, a: a}
+	a.stderr = &redactWriter{w: stderr, a: a}
+	return a
+}
+
+const rootLong = `ftpmirror mirrors a directory tree from an FTP server into a local directory.
+
+It remembers what it synced in a state file, so a second run transfers only
+what changed on the server. It finds a data channel that works (EPSV, PASV,
+EPRT, PORT) by itself and explains what is wrong when none does.
+
+Credentials: the password comes from FTPMIRROR_PASSWORD, --password-file,
+the URL (visible to other users: avoid it) or ~/.netrc, in that order. A URL
+without a user logs in anonymously.
+
+Exit codes:
+  0  done
+  1  some items failed (the rest was done), or the run was interrupted
+  2  usage: a bad flag, argument or value
+  3  the connection, login or data channel failed
+  4  another run holds the lock on the state file
+  5  refused by a safety guard (e.g. --max-delete); --force overrides it`
+
+const rootExample = `  # see it work against a local test server
+  ftpmirror demo
+
+  # mirror a public tree, anonymously
+  ftpmirror pull ftp://ftp.example.org/pub/docs ./docs
+
+  # show what would change, then mirror with deletions
+  FTPMIRROR_PASSWORD=... ftpmirror pull -n --delete ftp://alice@files.example.com/site ./site
+  FTPMIRROR_PASSWORD=... ftpmirror pull --delete ftp://alice@files.example.com/site ./site
+
+  # find out which data channel mode works through your firewall
+  ftpmirror probe ftp://ftp.example.org/`
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "ftpmirror",
+		Short:         "Mirror directory trees over FTP",
+		Long:          rootLong,
+		Example:       rootExample,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.AddCommand(a.pullCommand(), a.probeCommand(), a.demoCommand(), a.versionCommand())
+	return root
+}
+
+// runE marks the command as entered before running fn, so that run can tell
+// usage errors found by cobra from errors of the command itself.
+func (a *app) runE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		a.entered = true
+		return fn(cmd, args)
+	}
+}
+
+// addSecret records a string that must never be printed.
+func (a *app) addSecret(s string) {
+	if len(s) >= 2 {
+		a.secrets = append(a.secrets, s)
+	}
+}
+
+// redact replaces every secret in s with "***".
+func (a *app) redact(s string) string {
+	for _, sec := range a.secrets {
+		s = strings.ReplaceAll(s, sec, "***")
+	}
+	return s
+}
+
+// redactWriter removes secrets from what is written through it. Every write
+// of this command is a whole line or document, so a secret is never split
+// across two writes.
+type redactWriter struct {
+	w io.Writer
+	a *app
+}
+
+func (r *redactWriter) Write(p []byte) (int, error) {
+	if len(r.a.secrets) == 0 {
+		return r.w.Write(p)
+	}
+	s := r.a.redact(string(p))
+	if _, err := io.WriteString(r.w, s); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
