@@ -1,0 +1,431 @@
+package ftptest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The vsftpd launcher needs, on the machine running the tests:
+//
+//   - /usr/sbin/vsftpd (Debian/Ubuntu package "vsftpd"), and root, because
+//     vsftpd logs local users in with setuid. Without them StartVsftpd skips
+//     the test, or fails it when the CI environment variable is set.
+//   - A system user VsftpdUser with password VsftpdPassword, created
+//     idempotently (useradd --system, chpasswd) by StartVsftpd.
+//   - The PAM service /etc/pam.d/ftpmirror-test (pam_unix only), written by
+//     StartVsftpd, so that Debian's /etc/pam.d/vsftpd checks (/etc/ftpusers,
+//     pam_shells: the user's shell is nologin) do not apply.
+//
+// The served root is chowned (recursively) to VsftpdUser at start, and
+// vsftpd chroots the session into it (allow_writeable_chroot=YES), so "/" on
+// the server is the root as with the in-process server. Files the test adds
+// later as root are readable, but not writable, by the FTP user. vsftpd
+// enters the root as that user before the chroot, so the root's ancestors
+// get o+x (traverse only) where they lack it, as t.TempDir's 0700 parent.
+//
+// System setup is serialised between test processes with an flock on
+// /run/ftpmirror-test.lock.
+const (
+	VsftpdUser     = "ftpmirror"
+	VsftpdPassword = "ftpmirror-test-pw"
+
+	vsftpdBinary   = "/usr/sbin/vsftpd"
+	pamService     = "ftpmirror-test"
+	pamFile        = "/etc/pam.d/" + pamService
+	setupLockFile  = "/run/ftpmirror-test.lock"
+	vsftpdStartMax = 10 * time.Second
+)
+
+const pamConfig = `# Written by ftpmirror's internal/ftptest for its vsftpd interop tests.
+auth	required	pam_unix.so
+account	required	pam_unix.so
+session	required	pam_permit.so
+`
+
+// VsftpdOptions configure StartVsftpd. The zero value serves the root
+// read-only over plain FTP with passive and active modes enabled.
+type VsftpdOptions struct {
+	PasvEnable, PortEnable *bool // nil means YES
+	// TLS enables explicit FTPS (AUTH TLS) with vsftpd's defaults:
+	// logins and data must use TLS, and data connections must resume the
+	// control connection's TLS session (require_ssl_reuse=YES).
+	TLS bool
+	// ImplicitTLS makes the control connection TLS from the first byte
+	// (implies TLS).
+	ImplicitTLS bool
+	// Writable allows uploads, renames, deletes and mkdir.
+	Writable bool
+}
+
+// StartVsftpd runs vsftpd on 127.0.0.1 serving root, logged in as
+// VsftpdUser/VsftpdPassword, and stops it in t.Cleanup.
+func StartVsftpd(t testing.TB, root string, o VsftpdOptions) *Server {
+	t.Helper()
+	if reason := vsftpdUnavailable(); reason != "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("ftptest: vsftpd interop test cannot run in CI: %s", reason)
+		}
+		t.Skipf("ftptest: skipping vsftpd interop test: %s", reason)
+	}
+	dir := t.TempDir()
+	var s *Server
+	var err error
+	for attempt := 0; attempt < 3; attempt++ { // the free port may be taken meanwhile
+		s, err = startVsftpd(root, dir, o)
+		if !errors.Is(err, errPortTaken) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func vsftpdUnavailable() string {
+	if _, err := os.Stat(vsftpdBinary); err != nil {
+		return vsftpdBinary + " is not installed (apt-get install vsftpd)"
+	}
+	if os.Geteuid() != 0 {
+		return "vsftpd logins need root (setuid to a local user)"
+	}
+	return ""
+}
+
+var errPortTaken = errors.New("ftptest: vsftpd could not bind its port")
+
+func startVsftpd(root, dir string, o VsftpdOptions) (*Server, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("ftptest: root: %w", err)
+	}
+	uid, gid, err := setupSystem()
+	if err != nil {
+		return nil, err
+	}
+	if err := chownTree(abs, uid, gid); err != nil {
+		return nil, err
+	}
+	if err := allowTraverse(filepath.Dir(abs)); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Addr:     net.JoinHostPort("127.0.0.1", fmt.Sprint(port)),
+		Host:     "127.0.0.1",
+		Port:     port,
+		Root:     abs,
+		User:     VsftpdUser,
+		Password: VsftpdPassword,
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("ftptest: %w", err)
+	}
+	conf := vsftpdConfig(abs, empty, port, o)
+	if o.TLS || o.ImplicitTLS {
+		c, err := newCert()
+		if err != nil {
+			return nil, err
+		}
+		certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+		if err := os.WriteFile(certFile, c.certPEM, 0o600); err != nil {
+			return nil, fmt.Errorf("ftptest: %w", err)
+		}
+		if err := os.WriteFile(keyFile, c.keyPEM, 0o600); err != nil {
+			return nil, fmt.Errorf("ftptest: %w", err)
+		}
+		conf += "rsa_cert_file=" + certFile + "\nrsa_private_key_file=" + keyFile + "\n"
+		s.CertPool = c.pool
+	}
+	confFile := filepath.Join(dir, fmt.Sprintf("vsftpd-%d.conf", port))
+	if err := os.WriteFile(confFile, []byte(conf), 0o600); err != nil {
+		return nil, fmt.Errorf("ftptest: %w", err)
+	}
+
+	var out lockedBuffer
+	cmd := exec.Command(vsftpdBinary, confFile)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("ftptest: start vsftpd: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	pid := cmd.Process.Pid
+	s.stop = func() error {
+		killTree(pid)
+		<-exited
+		return nil
+	}
+	if err := waitFor220(s.Addr, o.ImplicitTLS, exited); err != nil {
+		_ = s.Close()
+		text := strings.TrimSpace(out.String())
+		if strings.Contains(text, "could not bind listening") {
+			return nil, fmt.Errorf("%w: %s", errPortTaken, text)
+		}
+		return nil, fmt.Errorf("ftptest: vsftpd did not start: %w; its output: %q; config %s:\n%s", err, text, confFile, conf)
+	}
+	return s, nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "YES"
+	}
+	return "NO"
+}
+
+func vsftpdConfig(root, empty string, port int, o VsftpdOptions) string {
+	pasv, portMode := true, true
+	if o.PasvEnable != nil {
+		pasv = *o.PasvEnable
+	}
+	if o.PortEnable != nil {
+		portMode = *o.PortEnable
+	}
+	var b strings.Builder
+	w := func(k, v string) { fmt.Fprintf(&b, "%s=%s\n", k, v) }
+	w("listen", "YES")
+	w("listen_ipv6", "NO")
+	w("listen_address", "127.0.0.1")
+	w("listen_port", fmt.Sprint(port))
+	w("background", "NO")
+	w("seccomp_sandbox", "NO")
+	w("secure_chroot_dir", empty)
+	w("anonymous_enable", "NO")
+	w("local_enable", "YES")
+	w("pam_service_name", pamService)
+	w("userlist_enable", "NO")
+	w("local_root", root)
+	w("chroot_local_user", "YES")
+	w("allow_writeable_chroot", "YES")
+	w("write_enable", yesNo(o.Writable))
+	w("local_umask", "022")
+	w("pasv_enable", yesNo(pasv))
+	w("pasv_address", "127.0.0.1")
+	w("port_enable", yesNo(portMode))
+	w("connect_from_port_20", "NO")
+	w("xferlog_enable", "NO")
+	w("use_localtime", "NO")
+	w("mdtm_write", "YES")
+	w("hide_ids", "YES")
+	w("force_dot_files", "YES")
+	w("dirmessage_enable", "NO")
+	w("max_clients", "0")
+	w("max_per_ip", "0")
+	if o.TLS || o.ImplicitTLS {
+		w("ssl_enable", "YES")
+		w("implicit_ssl", yesNo(o.ImplicitTLS))
+		// vsftpd 3.0.3's default, DES-CBC3-SHA, is not offered by Go's
+		// TLS 1.2 client (TLS 1.3 works either way).
+		w("ssl_ciphers", "HIGH")
+	}
+	return b.String()
+}
+
+func waitFor220(addr string, implicitTLS bool, exited <-chan error) error {
+	deadline := time.Now().Add(vsftpdStartMax)
+	for {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("vsftpd exited: %v", err)
+		default:
+		}
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			if implicitTLS {
+				conn.Close() // a TCP answer is enough; the banner needs a handshake
+				return nil
+			}
+			_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
+			line, rerr := bufio.NewReader(conn).ReadString('\n')
+			conn.Close()
+			if rerr == nil && strings.HasPrefix(line, "220") {
+				return nil
+			}
+			if rerr == nil {
+				return fmt.Errorf("banner %q", strings.TrimSpace(line))
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no answer on %s within %s", addr, vsftpdStartMax)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("ftptest: free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// setupSystem makes sure the FTP user and PAM service exist, and returns
+// the user's ids.
+func setupSystem() (uid, gid int, err error) {
+	lock, err := os.OpenFile(setupLockFile, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return 0, 0, fmt.Errorf("ftptest: setup lock: %w", err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return 0, 0, fmt.Errorf("ftptest: setup lock: %w", err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+
+	if _, err := user.Lookup(VsftpdUser); err != nil {
+		out, err := exec.Command("useradd", "--system", "--no-create-home",
+			"--home-dir", "/", "--shell", "/usr/sbin/nologin", VsftpdUser).CombinedOutput()
+		if err != nil {
+			return 0, 0, fmt.Errorf("ftptest: useradd %s: %w: %s", VsftpdUser, err, out)
+		}
+	}
+	if u, err := user.Lookup(VsftpdUser); err == nil {
+		// vsftpd changes to the home directory before local_root.
+		if fi, err := os.Stat(u.HomeDir); err != nil || !fi.IsDir() {
+			if out, err := exec.Command("usermod", "--home", "/", VsftpdUser).CombinedOutput(); err != nil {
+				return 0, 0, fmt.Errorf("ftptest: usermod %s: %w: %s", VsftpdUser, err, out)
+			}
+		}
+	}
+	chpasswd := exec.Command("chpasswd")
+	chpasswd.Stdin = strings.NewReader(VsftpdUser + ":" + VsftpdPassword + "\n")
+	if out, err := chpasswd.CombinedOutput(); err != nil {
+		return 0, 0, fmt.Errorf("ftptest: chpasswd: %w: %s", err, out)
+	}
+	if cur, err := os.ReadFile(pamFile); err != nil || string(cur) != pamConfig {
+		tmp := pamFile + ".tmp"
+		if err := os.WriteFile(tmp, []byte(pamConfig), 0o644); err != nil {
+			return 0, 0, fmt.Errorf("ftptest: PAM service: %w", err)
+		}
+		if err := os.Rename(tmp, pamFile); err != nil {
+			return 0, 0, fmt.Errorf("ftptest: PAM service: %w", err)
+		}
+	}
+	u, err := user.Lookup(VsftpdUser)
+	if err != nil {
+		return 0, 0, fmt.Errorf("ftptest: %w", err)
+	}
+	if _, err := fmt.Sscan(u.Uid, &uid); err != nil {
+		return 0, 0, fmt.Errorf("ftptest: uid %q: %w", u.Uid, err)
+	}
+	if _, err := fmt.Sscan(u.Gid, &gid); err != nil {
+		return 0, 0, fmt.Errorf("ftptest: gid %q: %w", u.Gid, err)
+	}
+	return uid, gid, nil
+}
+
+func chownTree(root string, uid, gid int) error {
+	err := filepath.WalkDir(root, func(p string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+	if err != nil {
+		return fmt.Errorf("ftptest: chown %s: %w", root, err)
+	}
+	return nil
+}
+
+// killTree ends vsftpd and its session processes, which vsftpd puts in
+// sessions of their own (setsid), by pid: the listener is stopped first so
+// it forks no more, then its descendants are found in /proc and killed.
+func killTree(pid int) {
+	_ = syscall.Kill(pid, syscall.SIGSTOP)
+	children := map[int][]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// "pid (comm) state ppid ...": comm may hold spaces, so cut at ')'.
+		i := bytes.LastIndexByte(b, ')')
+		var p, ppid int
+		var state string
+		if i < 0 {
+			continue
+		}
+		if _, err := fmt.Sscan(string(b[:bytes.IndexByte(b, ' ')]), &p); err != nil {
+			continue
+		}
+		if _, err := fmt.Sscan(string(b[i+1:]), &state, &ppid); err != nil {
+			continue
+		}
+		children[ppid] = append(children[ppid], p)
+	}
+	var victims []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			victims = append(victims, c)
+			queue = append(queue, c)
+		}
+	}
+	for _, v := range victims {
+		_ = syscall.Kill(v, syscall.SIGKILL)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+}
+
+// allowTraverse adds o+x to dir and its ancestors where it is missing
+// (t.TempDir makes 0700 directories): vsftpd changes to local_root as the
+// FTP user, before the chroot.
+func allowTraverse(dir string) error {
+	for {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("ftptest: %w", err)
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			if err := os.Chmod(dir, fi.Mode().Perm()|0o001); err != nil {
+				return fmt.Errorf("ftptest: %w", err)
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil
+		}
+		dir = parent
+	}
+}
+
+// lockedBuffer collects a child's output written from exec's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
