@@ -132,6 +132,7 @@ func (t *transport) openActive(m Method) error {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	target := net.JoinHostPort(advertise.String(), strconv.Itoa(port))
+	t.log.Debug("listening for the active data connection", "method", m, "listen", ln.Addr().String(), "advertise", target)
 	r, err := t.command(activeCommand(m, advertise, port))
 	if err != nil {
 		_ = ln.Close()
