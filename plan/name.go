@@ -1,0 +1,144 @@
+package plan
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxNameLen is the longest name, in bytes, a listing entry may have.
+const MaxNameLen = 255
+
+// ErrInvalidName is wrapped by the errors of CheckName and CheckPath.
+var ErrInvalidName = errors.New("invalid name")
+
+// CheckName reports whether name may be one element of a mirrored path. A
+// name is refused if it is empty, "." or "..", longer than MaxNameLen bytes,
+// or contains "/", "\", NUL or another control character below 0x20. Such
+// names come only from broken or hostile servers; writing them could escape
+// the local tree or confuse the user.
+func CheckName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: empty", ErrInvalidName)
+	case name == "." || name == "..":
+		return fmt.Errorf("%w %q", ErrInvalidName, name)
+	case len(name) > MaxNameLen:
+		return fmt.Errorf("%w: %d bytes long (at most %d)", ErrInvalidName, len(name), MaxNameLen)
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '/' || c == '\\':
+			return fmt.Errorf("%w %q: contains %q", ErrInvalidName, name, c)
+		case c < 0x20:
+			return fmt.Errorf("%w %q: contains control character %#02x", ErrInvalidName, name, c)
+		}
+	}
+	return nil
+}
+
+// CheckPath reports whether p is a valid entry path: relative and
+// slash-separated, without a leading or trailing slash, and made of names
+// that pass CheckName (so no empty, "." or ".." elements). The root itself,
+// "", is not an entry path and is refused.
+func CheckPath(p string) error {
+	if p == "" {
+		return fmt.Errorf("%w: empty path", ErrInvalidName)
+	}
+	for elem := range strings.SplitSeq(p, "/") {
+		if err := CheckName(elem); err != nil {
+			return fmt.Errorf("path %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// JoinPath returns the path of name in directory dir; dir "" is the root.
+func JoinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// splitPath returns the directory and the name of an entry path: ("", p) for
+// a path at the root.
+func splitPath(p string) (dir, name string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
+// parentDir returns the directory holding p, "" for a path at the root.
+func parentDir(p string) string {
+	dir, _ := splitPath(p)
+	return dir
+}
+
+// ComparePath orders paths as a tree is walked: a directory comes right
+// before its contents, and the subtree of a directory is contiguous. It is
+// byte order with "/" sorting before every other byte, which is valid because
+// names never contain bytes below 0x20. It returns -1, 0 or +1.
+//
+// Listing.Entries are sorted by it, and so are the actions of each stage.
+func ComparePath(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		ca, cb := a[i], b[i]
+		if ca == cb {
+			continue
+		}
+		switch {
+		case ca == '/':
+			return -1
+		case cb == '/':
+			return 1
+		}
+		return cmp.Compare(ca, cb)
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// LinkInside reports whether a symlink at linkPath (a path relative to the
+// root) with the given target stays within the tree. It is a pure, lexical and
+// deliberately strict check:
+//
+//   - an empty or absolute target (leading "/") is outside, as is one with a
+//     NUL byte;
+//   - ".." elements are allowed only at the start of the target, and no more of
+//     them than the link's depth (a link at the root may not use "..");
+//   - a ".." after a name is refused even when it would cancel out
+//     ("a/../b"), because the name could itself be a symlink and the kernel
+//     would then resolve ".." from its target, not lexically.
+//
+// If every symlink in the tree passes this check, following any of them
+// cannot leave the tree. The executor decides what to do with the others.
+func LinkInside(linkPath, target string) bool {
+	if target == "" || strings.HasPrefix(target, "/") || strings.IndexByte(target, 0) >= 0 {
+		return false
+	}
+	depth := 0
+	if linkPath != "" {
+		depth = strings.Count(linkPath, "/") // the directory holding the link
+	}
+	up, named := 0, false
+	for elem := range strings.SplitSeq(target, "/") {
+		switch elem {
+		case "", ".":
+		case "..":
+			if named {
+				return false
+			}
+			up++
+			if up > depth {
+				return false
+			}
+		default:
+			named = true
+		}
+	}
+	return true
+}

@@ -1,0 +1,191 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Listing is a whole tree as Walk lists it.
+type Listing struct {
+	// Entries are sorted by ComparePath: parents before children.
+	Entries []Entry
+	// Failed holds the directories whose listing failed or held entries that
+	// were refused, sorted by path. A directory here is incomplete: nothing
+	// under it may be deleted on the other side.
+	Failed []DirError
+}
+
+// DirError is a failure to list one directory, or one refused entry of it.
+type DirError struct {
+	Path string // the directory; "" is the root
+	Err  error
+}
+
+func (e DirError) Error() string { return "list " + displayPath(e.Path) + ": " + e.Err.Error() }
+func (e DirError) Unwrap() error { return e.Err }
+
+// displayPath shows a path to people: the root is ".".
+func displayPath(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+// ErrBadEntry is wrapped by the DirErrors of entries Walk refuses: a bad
+// name, a path not directly under the listed directory, a duplicate, a
+// negative size or an unknown kind. Only broken or hostile servers list them.
+var ErrBadEntry = errors.New("refused listing entry")
+
+// ErrTooManyEntries is wrapped by the error Walk returns when a tree holds
+// more entries than WalkOptions.MaxEntries.
+var ErrTooManyEntries = errors.New("listing too large")
+
+// WalkOptions tune Walk. The zero value works.
+type WalkOptions struct {
+	// Parallel is the most List calls in flight at once (default 4).
+	Parallel int
+	// Filter drops the entries it does not match; excluded directories are
+	// not descended into. Nil keeps everything.
+	Filter *Filter
+	// MaxEntries bounds the number of entries the listers may return in
+	// all (default 10,000,000); a bigger tree is refused with
+	// ErrTooManyEntries, which protects memory from a hostile server.
+	MaxEntries int
+}
+
+func (o WalkOptions) withDefaults() WalkOptions {
+	if o.Parallel <= 0 {
+		o.Parallel = 4
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = 10_000_000
+	}
+	return o
+}
+
+// Walk lists the whole tree below the root of l, several directories at a
+// time. Symlinks are listed, never followed.
+//
+// A directory whose List call fails is recorded in Listing.Failed and the
+// walk goes on. So are entries that must not be trusted; they are dropped:
+// names refused by CheckName, paths not directly under the listed directory,
+// duplicates (the first is kept), negative sizes and unknown kinds.
+//
+// If ctx is done Walk returns ctx.Err(). It returns only once every List call
+// it made has returned, so List must honour ctx.
+func Walk(ctx context.Context, l Lister, o WalkOptions) (Listing, error) {
+	o = o.withDefaults()
+	w := walker{opts: o, queue: []string{""}}
+	type result struct {
+		dir     string
+		entries []Entry
+		err     error
+	}
+	// Buffered so that a call never waits to report: at most Parallel are
+	// in flight.
+	results := make(chan result, o.Parallel)
+	inflight := 0
+	var abort error
+	for {
+		for abort == nil && inflight < o.Parallel && len(w.queue) > 0 {
+			if err := ctx.Err(); err != nil {
+				abort = err
+				break
+			}
+			dir := w.queue[0]
+			w.queue = w.queue[1:]
+			inflight++
+			go func() {
+				entries, err := l.List(ctx, dir)
+				results <- result{dir, entries, err}
+			}()
+		}
+		if inflight == 0 {
+			break
+		}
+		r := <-results
+		inflight--
+		switch {
+		case abort != nil:
+			// Draining the calls still in flight.
+		case ctx.Err() != nil:
+			abort = ctx.Err()
+		case r.err != nil:
+			w.fail(r.dir, r.err)
+		default:
+			w.seen += len(r.entries)
+			if w.seen > o.MaxEntries {
+				abort = fmt.Errorf("%w: more than %d entries", ErrTooManyEntries, o.MaxEntries)
+				break
+			}
+			w.accept(r.dir, r.entries)
+		}
+	}
+	if abort != nil {
+		return Listing{}, abort
+	}
+	slices.SortFunc(w.out.Entries, func(a, b Entry) int { return ComparePath(a.Path, b.Path) })
+	slices.SortStableFunc(w.out.Failed, func(a, b DirError) int { return ComparePath(a.Path, b.Path) })
+	return w.out, nil
+}
+
+// walker is the state of one Walk, owned by its coordinating goroutine.
+type walker struct {
+	opts  WalkOptions
+	queue []string // directories waiting to be listed
+	seen  int      // entries returned by List so far
+	out   Listing
+}
+
+func (w *walker) fail(dir string, err error) {
+	w.out.Failed = append(w.out.Failed, DirError{Path: dir, Err: err})
+}
+
+// accept checks the entries of dir, keeps the good ones and queues the
+// directories among them.
+func (w *walker) accept(dir string, entries []Entry) {
+	names := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if err := checkChild(dir, e); err != nil {
+			w.fail(dir, fmt.Errorf("%w: %w", ErrBadEntry, err))
+			continue
+		}
+		if names[e.Path] {
+			w.fail(dir, fmt.Errorf("%w: duplicate path %q", ErrBadEntry, e.Path))
+			continue
+		}
+		names[e.Path] = true
+		if !w.opts.Filter.Match(e.Path, e.Kind) {
+			continue
+		}
+		w.out.Entries = append(w.out.Entries, e)
+		if e.Kind == KindDir {
+			w.queue = append(w.queue, e.Path)
+		}
+	}
+}
+
+// checkChild reports why e cannot be an entry of directory dir.
+func checkChild(dir string, e Entry) error {
+	name := e.Path
+	if dir != "" {
+		var ok bool
+		if name, ok = strings.CutPrefix(e.Path, dir+"/"); !ok {
+			return fmt.Errorf("path %q is not in directory %q", e.Path, dir)
+		}
+	}
+	if err := CheckName(name); err != nil {
+		return fmt.Errorf("path %q: %w", e.Path, err)
+	}
+	if e.Size < 0 {
+		return fmt.Errorf("path %q: negative size %d", e.Path, e.Size)
+	}
+	if e.Kind > KindSymlink {
+		return fmt.Errorf("path %q: unknown kind %d", e.Path, e.Kind)
+	}
+	return nil
+}
