@@ -195,6 +195,20 @@ func (c *Conn) SetModTime(ctx context.Context, path string, t time.Time) error {
 	return c.do(ctx, func() error { return c.sc.SetTime(path, t.UTC()) })
 }
 
+// ModTime returns a remote file's modification time to the second (MDTM).
+func (c *Conn) ModTime(ctx context.Context, path string) (time.Time, error) {
+	if !c.sc.IsGetTimeSupported() {
+		return time.Time{}, errors.New("the server does not tell modification times (no MDTM)")
+	}
+	var t time.Time
+	err := c.do(ctx, func() error {
+		var err error
+		t, err = c.sc.GetTime(path)
+		return err
+	})
+	return t.UTC(), err
+}
+
 // Close says QUIT and closes the connection.
 func (c *Conn) Close() error {
 	if c.Broken() {

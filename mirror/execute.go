@@ -219,7 +219,18 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry) error 
 		}
 		return err
 	}
-	local, err := w.Commit(src.ModTime)
+	mtime := src.ModTime
+	if src.Precision != time.Second {
+		// A LIST time is coarse: ask for the exact one, so the local copy
+		// has the remote file's time to the second.
+		if t, err := c.ModTime(ctx, path.Join(e.remoteRoot, src.Path)); err == nil {
+			mtime = t
+		} else if c.Broken() {
+			_ = w.Keep()
+			return err
+		}
+	}
+	local, err := w.Commit(mtime)
 	if err != nil {
 		return &LocalError{Err: err}
 	}
