@@ -60,7 +60,7 @@ func Pull(ctx context.Context, o PullOptions) (*Report, error) {
 	report.Plan = plan.Pull(plan.PullInput{Remote: listing, Local: local, Base: base, Delete: o.Delete, Filter: o.Filter})
 	report.Duration = time.Since(start)
 	if o.Delete && !o.Force {
-		if err := plan.CheckDeletes(report.Plan, baseFiles(base, local), o.MaxDelete); err != nil {
+		if err := plan.CheckDeletes(report.Plan, plan.DeleteBase(base, local), o.MaxDelete); err != nil {
 			return report, err
 		}
 	}
@@ -123,24 +123,4 @@ func loadState(s *state.Store) (plan.Snapshot, state.Meta, error) {
 	}
 	meta, err := s.Meta()
 	return base, meta, err
-}
-
-// baseFiles is what the deletion guard's percentage is of: the files the
-// state knows, or, on a first run, the local files.
-func baseFiles(base plan.Snapshot, local []plan.Entry) int {
-	n := 0
-	for _, r := range base {
-		if r.Kind != plan.KindDir {
-			n++
-		}
-	}
-	if n > 0 {
-		return n
-	}
-	for _, e := range local {
-		if e.Kind != plan.KindDir {
-			n++
-		}
-	}
-	return n
 }
