@@ -68,7 +68,7 @@ func parseRemote(raw string) (remoteURL, error) {
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return r, usageErr(fmt.Sprintf("invalid port %q in the remote URL", p), "")
+			return r, usageErr(fmt.Sprintf("invalid port %q in the remote URL", p), "ports run from 1 to 65535")
 		}
 		r.Port = n
 	}

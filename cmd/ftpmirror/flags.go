@@ -176,7 +176,7 @@ func (f *outputFlags) validate() error {
 		return usageErr(fmt.Sprintf("invalid --progress %q", f.progress), "use auto, always or never")
 	}
 	if f.quiet && f.verbose > 0 {
-		return usageErr("--quiet and --verbose contradict each other", "")
+		return usageErr("--quiet and --verbose contradict each other", "use one of them")
 	}
 	return nil
 }

@@ -19,6 +19,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -110,6 +112,8 @@ func describe(ctx context.Context, err error) (code int, msg, hint string) {
 		return exitConnect, err.Error(), ""
 	case errors.Is(err, mirror.ErrLogin):
 		return exitConnect, err.Error(), "check the user and password (FTPMIRROR_PASSWORD, --password-file or ~/.netrc)"
+	case errors.Is(err, mirror.ErrConnect) && isCertificateError(err):
+		return exitConnect, err.Error(), "trust the server's CA with --ca-file FILE, or skip verification with --tls-insecure (unsafe)"
 	case errors.Is(err, mirror.ErrConnect):
 		return exitConnect, err.Error(), "check the host and port, and --tls if the server needs it"
 	case errors.Is(err, state.ErrSchema), errors.Is(err, state.ErrCorrupt):
@@ -120,4 +124,14 @@ func describe(ctx context.Context, err error) (code int, msg, hint string) {
 		hint = h.Hint()
 	}
 	return exitFailed, err.Error(), hint
+}
+
+// isCertificateError reports whether err is a failure to verify the server's
+// TLS certificate.
+func isCertificateError(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
 }

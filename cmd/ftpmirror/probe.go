@@ -29,7 +29,7 @@ func (a *app) probeCommand() *cobra.Command {
 (auto: EPSV, PASV, EPRT, PORT), then prints what worked, how long it took and,
 when something failed, a diagnosis in plain language.
 
-It exits 0 when some method works and 3 when none does.`,
+It exits 0 when a method that --mode allows works, and 3 when none does.`,
 		Example: probeExample,
 		Args:    argsExactly(1, "probe needs a remote URL"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
@@ -81,10 +81,6 @@ func (a *app) runProbe(ctx context.Context, cf *connFlags, out *outputFlags, raw
 	if err != nil {
 		return err
 	}
-	ok := false
-	for _, r := range rep.Results {
-		ok = ok || r.OK
-	}
 	if out.json {
 		doc := jsonProbe{Results: []jsonProbeResult{}, Chosen: rep.Chosen, Diagnosis: rep.Diagnosis}
 		for _, r := range rep.Results {
@@ -102,7 +98,7 @@ func (a *app) runProbe(ctx context.Context, cf *connFlags, out *outputFlags, raw
 			result, detail := "ok", r.Detail
 			if !r.OK {
 				result = "failed"
-				if r.Err != "" {
+				if detail == "" {
 					detail = r.Err
 				}
 			}
@@ -117,9 +113,10 @@ func (a *app) runProbe(ctx context.Context, cf *connFlags, out *outputFlags, raw
 			fmt.Fprintln(a.stdout, rep.Diagnosis)
 		}
 	}
-	if !ok {
-		return &exitError{code: exitConnect, msg: "no data channel method works with " + c.server.String(),
-			hint: "see the diagnosis above; try --mode, --active-addr or --active-ports"}
+	if rep.Chosen == "" {
+		// No method works, or none that --mode allows.
+		return &exitError{code: exitConnect, msg: "no data channel method of --mode " + string(c.options.Mode) + " works with " + c.server.String(),
+			hint: "see the diagnosis above; try another --mode, or --active-addr and --active-ports"}
 	}
 	return nil
 }

@@ -113,10 +113,10 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 		return nil, usageErr(fmt.Sprintf("--parallel %d is out of range", f.parallel), "use 1 to 64")
 	}
 	if f.retries < 0 {
-		return nil, usageErr("--retries must not be negative", "")
+		return nil, usageErr("--retries must not be negative", "use --retries 0 to try each file once")
 	}
 	if f.wait < 0 {
-		return nil, usageErr("--wait must not be negative", "")
+		return nil, usageErr("--wait must not be negative", "e.g. --wait 5m")
 	}
 	limit, err := plan.ParseLimit(f.maxDelete)
 	if err != nil {
@@ -174,6 +174,9 @@ func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string
 		con.Println("ftpmirror: warning: password in URL is visible to other users; use FTPMIRROR_PASSWORD or --password-file")
 	}
 	logger.Info("pull", "remote", s.conn.display, "local", s.localDir, "state", s.statePath, "dry_run", f.dryRun)
+	logger.Debug("settings", "server", s.conn.server.String(), "tls", s.conn.server.TLS, "mode", s.conn.options.Mode,
+		"password_from", s.conn.creds.Source, "parallel", f.parallel, "retries", f.retries, "delete", f.delete,
+		"max_delete", s.maxDelete.String(), "force", f.force)
 
 	store, err := openState(s.statePath, f.dryRun, f.wait)
 	if err != nil {

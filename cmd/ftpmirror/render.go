@@ -81,7 +81,7 @@ func planSummaryText(s plan.Summary) string {
 		parts = append(parts, plural(int(s.Symlinks), "symlink", "symlinks")+" to create")
 	}
 	if s.LocalEdits > 0 {
-		parts = append(parts, plural(int(s.LocalEdits), "local edit", "local edits")+" to overwrite")
+		parts = append(parts, plural(int(s.LocalEdits), "local edit", "local edits")+" to be overwritten")
 	}
 	if s.Adopted > 0 {
 		parts = append(parts, fmt.Sprintf("%d already identical", s.Adopted))
@@ -217,6 +217,8 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(100 * time.Millisecond)
 	case d >= time.Millisecond:
 		return d.Round(time.Millisecond)
+	case d >= time.Microsecond:
+		return d.Round(time.Microsecond)
 	}
 	return d
 }
