@@ -45,20 +45,25 @@ func Classify(err error) Kind {
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EROFS):
 		return KindFatal
+	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist), errors.As(err, new(*PathError)):
+		return KindPerFile
+	case isNetworkError(err):
+		// A data connection that broke makes the server's reply (426,
+		// 451, even 551) a consequence, not a verdict on the file.
+		return KindTransient
 	case errors.As(err, &tpe):
 		if tpe.Code >= 500 {
 			return KindPerFile
 		}
 		return KindTransient
-	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist), errors.As(err, new(*PathError)):
-		return KindPerFile
-	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) {
-		return KindTransient
 	}
 	return KindPerFile
+}
+
+func isNetworkError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
 }
 
 // IsTransient reports whether err is worth retrying.

@@ -1,0 +1,139 @@
+package mirror
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ftpmirror/ftpmirror/internal/ftpproxy"
+	"github.com/ftpmirror/ftpmirror/internal/ftptest"
+)
+
+// proxied puts a fault-injecting proxy in front of f's server.
+func proxied(t *testing.T, f *pullFixture, o ftpproxy.Options) *ftpproxy.Proxy {
+	t.Helper()
+	o.Upstream = f.srv.Addr()
+	p, err := ftpproxy.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	host, port, _ := net.SplitHostPort(p.Addr)
+	f.srv.Host = host
+	f.srv.Port, _ = strconv.Atoi(port)
+	return p
+}
+
+func TestPassiveFaultsFallBackToActiveAndStayByteIdentical(t *testing.T) {
+	cases := []struct {
+		name    string
+		o       ftpproxy.Options
+		disable []string
+		want    Method
+		explain string
+	}{
+		{"refused port", ftpproxy.Options{Passive: ftpproxy.PassiveRefuse}, nil, MethodEPRT, "refused"},
+		{"port that never answers", ftpproxy.Options{Passive: ftpproxy.PassiveBlackhole}, nil, MethodEPRT, "time out"},
+		{"passive commands rejected", ftpproxy.Options{RejectPassive: true}, nil, MethodEPRT, "refuses EPSV"},
+		{"unroutable PASV address", ftpproxy.Options{PASVAddress: "10.0.0.5"}, []string{"EPSV"}, MethodPASV, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newPullFixture(t, sampleTree, ftptest.Options{Disable: tc.disable})
+			proxied(t, f, tc.o)
+			start := time.Now()
+			r := f.mustPull(func(o *PullOptions) { o.Conn.DataTimeout = time.Second })
+			ftptest.TreeEqual(t, f.remote, f.local)
+			if r.Method != tc.want {
+				t.Fatalf("method = %q, want %q", r.Method, tc.want)
+			}
+			if time.Since(start) > 20*time.Second {
+				t.Fatalf("fallback took %v: the data timeout did not bound it", time.Since(start))
+			}
+			// The next run starts with the method that worked.
+			r = f.mustPull(nil)
+			if len(r.Plan.Actions) != 0 {
+				t.Fatalf("second run plans %+v", r.Plan.Actions)
+			}
+		})
+	}
+}
+
+func TestActiveRejectedKeepsPassive(t *testing.T) {
+	f := newPullFixture(t, sampleTree, ftptest.Options{})
+	p := proxied(t, f, ftpproxy.Options{RejectActive: true})
+	r := f.mustPull(nil)
+	ftptest.TreeEqual(t, f.remote, f.local)
+	if r.Method != MethodEPSV {
+		t.Fatalf("method = %q", r.Method)
+	}
+	if n := p.Stats().Verbs["EPRT"] + p.Stats().Verbs["PORT"]; n != 0 {
+		t.Fatalf("active mode was tried %d times though passive works", n)
+	}
+}
+
+func TestNoModeWorksExplainsEveryFailure(t *testing.T) {
+	f := newPullFixture(t, sampleTree, ftptest.Options{})
+	proxied(t, f, ftpproxy.Options{Passive: ftpproxy.PassiveBlackhole, RejectActive: true})
+	start := time.Now()
+	_, err := f.pull(func(o *PullOptions) { o.Conn.DataTimeout = 500 * time.Millisecond })
+	var dce *DataChannelError
+	if !errors.As(err, &dce) {
+		t.Fatalf("err = %v, want a DataChannelError", err)
+	}
+	for _, want := range []string{"time out", "refuses EPRT", "refuses PORT"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message lacks %q: %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "i/o timeout") && !strings.Contains(err.Error(), "drops") {
+		t.Errorf("bare i/o timeout: %v", err)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Fatalf("took %v", time.Since(start))
+	}
+}
+
+func TestPassiveModeAgainstPassiveBlockedServerFailsFast(t *testing.T) {
+	f := newPullFixture(t, sampleTree, ftptest.Options{})
+	proxied(t, f, ftpproxy.Options{Passive: ftpproxy.PassiveBlackhole})
+	start := time.Now()
+	_, err := f.pull(func(o *PullOptions) { o.Conn.Mode = ModePassive; o.Conn.DataTimeout = 500 * time.Millisecond })
+	if err == nil || !strings.Contains(err.Error(), "--mode active") {
+		t.Fatalf("err = %v, want a hint naming active mode", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %v to fail", d)
+	}
+}
+
+func TestCutDataConnectionsAreRetriedToByteIdentical(t *testing.T) {
+	files := map[string]string{}
+	for i := range 30 {
+		files["d"+strconv.Itoa(i%5)+"/f"+strconv.Itoa(i)] = strings.Repeat(strconv.Itoa(i), 3000*(i+1))
+	}
+	f := newPullFixture(t, files, ftptest.Options{})
+	p := proxied(t, f, ftpproxy.Options{CutData: 0.3, Seed: 7, CutMaxBytes: 50000})
+	f.mustPull(func(o *PullOptions) { o.Retries = 10 })
+	ftptest.TreeEqual(t, f.remote, f.local)
+	if p.Stats().CutConns == 0 {
+		t.Fatal("the proxy cut nothing: the test proves nothing")
+	}
+}
+
+func TestConnectionCapShrinksPool(t *testing.T) {
+	files := map[string]string{}
+	for i := range 20 {
+		files["f"+strconv.Itoa(i)] = strings.Repeat("x", 1000*i)
+	}
+	f := newPullFixture(t, files, ftptest.Options{})
+	p := proxied(t, f, ftpproxy.Options{MaxConns: 2})
+	f.mustPull(func(o *PullOptions) { o.Parallel = 6 })
+	ftptest.TreeEqual(t, f.remote, f.local)
+	if p.Stats().TooMany == 0 {
+		t.Fatal("the server never refused a connection: the test proves nothing")
+	}
+}
