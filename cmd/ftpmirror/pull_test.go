@@ -362,3 +362,48 @@ func TestFiltersAndExplicitTLS(t *testing.T) {
 		t.Errorf("an unverified certificate was accepted: %v", r)
 	}
 }
+
+func TestPerItemFailureExits1AndDoesTheRest(t *testing.T) {
+	// A name with a backslash is refused by the planner: that directory's
+	// listing fails, everything else is pulled.
+	f := newFixture(t, map[string]string{"ok.txt": "fine\n", "sub/also.txt": "fine too\n", "sub/bad\\name.txt": "x"}, ftptest.Options{})
+	r := f.pull(t)
+	if r.code != exitFailed {
+		t.Fatalf("want exit 1, got %v", r)
+	}
+	for _, want := range []string{"ftpmirror: error: list sub: ", "bad\\\\name.txt", "1 failed", "ftpmirror: error: 1 item failed; the rest is done"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(f.local, "ok.txt")); err != nil {
+		t.Errorf("the rest was not done: %v", err)
+	}
+	r = f.pull(t, "--json")
+	var doc struct {
+		Failed []struct{ Path, Op, Error string } `json:"failed"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitFailed {
+		t.Fatalf("--json (%v): %v", err, r)
+	}
+	if len(doc.Failed) != 1 || doc.Failed[0].Op != "list" || doc.Failed[0].Path != "sub" || doc.Failed[0].Error == "" {
+		t.Errorf("JSON failures = %+v", doc.Failed)
+	}
+}
+
+func TestDryRunShowsAdoptionsOnlyWhenVerbose(t *testing.T) {
+	f := newFixture(t, sampleTree, ftptest.Options{})
+	if r := f.pull(t); r.code != exitOK {
+		t.Fatalf("pull: %v", r)
+	}
+	// A new state file for the same trees: every file is adopted.
+	f.state = filepath.Join(t.TempDir(), "fresh.db")
+	r := f.pull(t, "-n")
+	if r.code != exitOK || strings.Contains(r.stdout, "= README") || !strings.Contains(r.stdout, "6 already identical") {
+		t.Fatalf("dry run: %v", r)
+	}
+	r = f.pull(t, "-n", "-v")
+	if r.code != exitOK || !strings.Contains(r.stdout, "= README\n") {
+		t.Fatalf("dry run -v should show adoptions: %v", r)
+	}
+}
