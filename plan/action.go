@@ -26,9 +26,12 @@ const (
 	ReasonChanged   Reason = "changed"    // source changed since the last sync
 	ReasonDeleted   Reason = "deleted"    // gone on the source side
 	ReasonLocalEdit Reason = "local-edit" // target edited since the last sync; it is overwritten
-	ReasonAdopted   Reason = "adopted"    // already identical, recorded without transfer
-	ReasonMissing   Reason = "missing"    // in the state but missing on the target side
-	ReasonConflict  Reason = "conflict"   // changed on both sides (sync)
+	// ReasonRemoteEdit is ReasonLocalEdit for a push: the remote file was
+	// edited on the server since the last sync; it is overwritten.
+	ReasonRemoteEdit Reason = "remote-edit"
+	ReasonAdopted    Reason = "adopted"  // already identical, recorded without transfer
+	ReasonMissing    Reason = "missing"  // in the state but missing on the target side
+	ReasonConflict   Reason = "conflict" // changed on both sides (sync)
 )
 
 // Action is one step of a plan.
@@ -46,10 +49,11 @@ type Action struct {
 }
 
 // Symbol is the one-character mark a human plan shows for the action:
-// '+' new, '~' changed, '-' deleted, '>' local edit overwritten, '=' adopted.
+// '+' new, '~' changed, '-' deleted, '>' target edit overwritten (local in a
+// pull, remote in a push), '=' adopted.
 func (a Action) Symbol() byte {
 	switch {
-	case a.Reason == ReasonLocalEdit:
+	case a.Reason == ReasonLocalEdit || a.Reason == ReasonRemoteEdit:
 		return '>'
 	case a.Op == OpDeleteLocal || a.Op == OpDeleteRemote || a.Op == OpForget:
 		return '-'

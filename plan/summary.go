@@ -14,6 +14,9 @@ type Summary struct {
 	Bytes int64 `json:"bytes"`
 	// LocalEdits counts the actions that overwrite a local edit.
 	LocalEdits int `json:"local_edits"`
+	// RemoteEdits counts the actions that overwrite a remote edit (push);
+	// left out of JSON when zero, so that pull output keeps its shape.
+	RemoteEdits int `json:"remote_edits,omitempty"`
 }
 
 // Summary counts the actions of p.
@@ -38,8 +41,11 @@ func (p Plan) Summary() Summary {
 		case OpForget:
 			s.Forgets++
 		}
-		if a.Reason == ReasonLocalEdit {
+		switch a.Reason {
+		case ReasonLocalEdit:
 			s.LocalEdits++
+		case ReasonRemoteEdit:
+			s.RemoteEdits++
 		}
 	}
 	return s
