@@ -86,10 +86,10 @@ func TestPushFiles(t *testing.T) {
 			want:   []string{"transfer upload remote-edit f"},
 		},
 		{
-			name:   "remote missing",
-			local:  []Entry{lf},
-			base:   base,
-			want:   []string{"transfer upload missing f"},
+			name:  "remote missing",
+			local: []Entry{lf},
+			base:  base,
+			want:  []string{"transfer upload missing f"},
 		},
 		{
 			name:   "record of another kind",
