@@ -3,6 +3,7 @@ module github.com/ftpmirror/ftpmirror
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/bmatcuk/doublestar/v4 v4.10.4
 	github.com/jlaffaye/ftp v0.2.4
 	github.com/schollz/progressbar/v3 v3.19.1
