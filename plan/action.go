@@ -15,6 +15,8 @@ const (
 	OpMkdirRemote  Op = "mkdir-remote"  // create a remote directory
 	OpUpload       Op = "upload"        // send a local file to the remote tree
 	OpDeleteRemote Op = "delete-remote" // remove a remote file or empty directory
+	OpRenameLocal  Op = "rename"        // move a local file aside to Action.To (a sync conflict copy)
+	OpRenameRemote Op = "rename-remote" // move a remote file aside to Action.To (a sync conflict copy)
 )
 
 // Reason says why an action is in the plan.
@@ -43,6 +45,9 @@ type Action struct {
 	Reason Reason `json:"reason"`
 	// Source is the entry the action copies from, when it copies.
 	Source *Entry `json:"-"`
+	// To is the new path of a rename (OpRenameLocal, OpRenameRemote), in
+	// the same directory as Path; empty for other ops.
+	To string `json:"to,omitempty"`
 	// Stage is the step of the run the action belongs to; a plan's actions
 	// are sorted by Stage (see Stage for what an executor may do in each).
 	Stage Stage `json:"-"`

@@ -37,5 +37,5 @@ func ExamplePull() {
 	// ~ download changed  notes.txt
 	// = adopt    adopted  same.txt
 	// - delete   deleted  old.txt
-	// {Downloads:2 Uploads:0 Deletes:1 Mkdirs:1 Symlinks:0 Adopted:1 Forgets:0 Bytes:1280 LocalEdits:0 RemoteEdits:0}
+	// {Downloads:2 Uploads:0 Deletes:1 Mkdirs:1 Symlinks:0 Adopted:1 Forgets:0 Bytes:1280 LocalEdits:0 RemoteEdits:0 Conflicts:0 Renames:0}
 }

@@ -133,3 +133,25 @@ func DeleteBase(base Snapshot, local []Entry) int {
 	}
 	return n
 }
+
+// CheckSyncDeletes is CheckDeletes for a sync, which deletes on both sides:
+// it checks the local deletions and the remote deletions against the limit
+// each on their own, the local side first, and wraps the *GuardError of the
+// side it refuses with the side's name. baseFiles is as for CheckDeletes.
+func CheckSyncDeletes(p Plan, baseFiles int, lim Limit) error {
+	for _, side := range []struct {
+		name string
+		op   Op
+	}{{"local", OpDeleteLocal}, {"remote", OpDeleteRemote}} {
+		one := Plan{Incomplete: p.Incomplete}
+		for _, a := range p.Actions {
+			if a.Op == side.op {
+				one.Actions = append(one.Actions, a)
+			}
+		}
+		if err := CheckDeletes(one, baseFiles, lim); err != nil {
+			return fmt.Errorf("%s side: %w", side.name, err)
+		}
+	}
+	return nil
+}

@@ -15,7 +15,9 @@ const (
 	// StageReplace removes local entries that a remote entry of another
 	// kind replaces (a file where the remote now has a directory, say), and
 	// the local contents of a directory so replaced. Children come before
-	// their parents; run them in order.
+	// their parents; run them in order. It also holds the renames of sync
+	// conflict copies (OpRenameLocal, OpRenameRemote), which must be done
+	// before the transfers that reuse the names.
 	StageReplace Stage = iota + 1
 	// StageMkdir creates directories, parents before children. Run them in
 	// order (or with MkdirAll).

@@ -17,6 +17,11 @@ type Summary struct {
 	// RemoteEdits counts the actions that overwrite a remote edit (push);
 	// left out of JSON when zero, so that pull output keeps its shape.
 	RemoteEdits int `json:"remote_edits,omitempty"`
+	// Conflicts counts the paths whose sync conflict the plan resolves
+	// (the conflict copies it makes are not counted again); Renames counts
+	// those copies made by renaming. Both are left out of JSON when zero.
+	Conflicts int `json:"conflicts,omitempty"`
+	Renames   int `json:"renames,omitempty"`
 }
 
 // Summary counts the actions of p.
@@ -40,6 +45,8 @@ func (p Plan) Summary() Summary {
 			s.Adopted++
 		case OpForget:
 			s.Forgets++
+		case OpRenameLocal, OpRenameRemote:
+			s.Renames++
 		}
 		switch a.Reason {
 		case ReasonLocalEdit:
@@ -48,5 +55,30 @@ func (p Plan) Summary() Summary {
 			s.RemoteEdits++
 		}
 	}
+	s.Conflicts = p.conflicts()
 	return s
+}
+
+// conflicts counts the paths that actions with ReasonConflict resolve, not
+// counting the conflict copies that renames make.
+func (p Plan) conflicts() int {
+	var paths, copies map[string]bool
+	for _, a := range p.Actions {
+		if a.Reason == ReasonConflict {
+			if paths == nil {
+				paths, copies = map[string]bool{}, map[string]bool{}
+			}
+			paths[a.Path] = true
+			if a.To != "" {
+				copies[a.To] = true
+			}
+		}
+	}
+	n := 0
+	for path := range paths {
+		if !copies[path] {
+			n++
+		}
+	}
+	return n
 }

@@ -1,0 +1,144 @@
+package plan
+
+// The rules Sync applies to one path, as its doc comment states them.
+
+// syncState is how one side of a path compares with its record.
+type syncState uint8
+
+const (
+	stAbsent    syncState = iota // no entry, no record
+	stNew                        // entry, no record
+	stUnchanged                  // entry as recorded
+	stChanged                    // entry differs from the record
+	stDeleted                    // record, no entry
+)
+
+// localState classifies the local side of a path against its record.
+func localState(l Entry, has bool, b Record, inBase bool) syncState {
+	switch {
+	case !has && inBase:
+		return stDeleted
+	case !has:
+		return stAbsent
+	case !inBase:
+		return stNew
+	case l.Kind != b.Kind:
+		return stChanged
+	case l.Kind != KindDir && (l.Size != b.LocalSize || !l.ModTime.Equal(b.LocalModTime)):
+		return stChanged
+	}
+	return stUnchanged
+}
+
+// remoteState classifies the remote side of a path against its record.
+func remoteState(r Entry, has bool, b Record, inBase bool) syncState {
+	switch {
+	case !has && inBase:
+		return stDeleted
+	case !has:
+		return stAbsent
+	case !inBase:
+		return stNew
+	case r.Kind != b.Kind:
+		return stChanged
+	case r.Kind != KindDir && remoteChanged(r, b):
+		return stChanged
+	}
+	return stUnchanged
+}
+
+// sameVersion reports whether the local and remote files are the same
+// version: same size, and mtimes within the remote precision.
+func sameVersion(l, r Entry) bool {
+	return l.Size == r.Size && r.Precision > 0 && within(l.ModTime, r.ModTime, r.Precision)
+}
+
+// decideFile plans a path that is a file on the sides that have it.
+func (s *syncer) decideFile(p string, l, r Entry, ls, rs syncState) []Action {
+	switch {
+	case ls == stNew && rs == stAbsent:
+		return []Action{actUpload(l, ReasonNew)}
+	case ls == stAbsent && rs == stNew:
+		return []Action{actDownload(r, ReasonNew)}
+	case ls == stDeleted && rs == stUnchanged:
+		return []Action{actRemove(OpDeleteRemote, r)}
+	case ls == stUnchanged && rs == stDeleted:
+		return []Action{actRemove(OpDeleteLocal, l)}
+	case rs == stDeleted || ls == stChanged && rs == stUnchanged:
+		return []Action{actUpload(l, ReasonChanged)}
+	case ls == stDeleted || ls == stUnchanged && rs == stChanged:
+		return []Action{actDownload(r, ReasonChanged)}
+	case ls == stUnchanged && rs == stUnchanged:
+		return nil
+	case sameVersion(l, r): // new or changed on both sides
+		return []Action{actTransfer(OpAdopt, r, ReasonAdopted)}
+	}
+	return s.conflict(p, l, r)
+}
+
+// decideDir plans a path that is a directory on the sides that have it.
+func (s *syncer) decideDir(p string, l Entry, hasL bool, r Entry, hasR bool, b Record, inBase bool) []Action {
+	wasDir := inBase && b.Kind == KindDir
+	switch {
+	case hasL && hasR:
+		if !wasDir {
+			return []Action{actTransfer(OpAdopt, r, ReasonAdopted)}
+		}
+		return nil
+	case hasL && !inBase:
+		return []Action{actMkdir(OpMkdirRemote, l, ReasonNew)}
+	case hasL && wasDir && !s.stayLocal[p]:
+		return []Action{actRemove(OpDeleteLocal, l)}
+	case hasL:
+		return []Action{actMkdir(OpMkdirRemote, l, ReasonChanged)}
+	case !inBase:
+		return []Action{actMkdir(OpMkdirLocal, r, ReasonNew)}
+	case wasDir && !s.stayRemote[p]:
+		return []Action{actRemove(OpDeleteRemote, r)}
+	}
+	return []Action{actMkdir(OpMkdirLocal, r, ReasonChanged)}
+}
+
+// decideLink plans a path that is a symlink on the sides that have it.
+// Symlinks travel from the remote side only.
+func decideLink(l Entry, hasL bool, r Entry, hasR bool, ls, rs syncState) []Action {
+	switch {
+	case hasL && hasR && l.Target == r.Target:
+		if ls == stUnchanged && rs == stUnchanged {
+			return nil
+		}
+		return []Action{actTransfer(OpAdopt, r, ReasonAdopted)}
+	case hasR && rs == stNew:
+		return []Action{actTransfer(OpSymlinkLocal, r, ReasonNew)}
+	case hasR && rs == stChanged:
+		return []Action{actTransfer(OpSymlinkLocal, r, ReasonChanged)}
+	case ls == stDeleted: // and the remote is unchanged
+		return []Action{actRemove(OpDeleteRemote, r)}
+	case ls == stUnchanged && rs == stDeleted:
+		return []Action{actRemove(OpDeleteLocal, l)}
+	}
+	// A local symlink that is new, or changed since the record: it is not
+	// uploaded and stays as it is.
+	return nil
+}
+
+// withholdUnknown keeps, of the actions planned for p under a failed
+// directory, only those that need no knowledge of what the remote holds
+// there. If it withholds an upload or a conflict resolution, p is Blocked.
+func (s *syncer) withholdUnknown(p string, acts []Action) []Action {
+	for _, a := range acts {
+		switch a.Op {
+		case OpDownload, OpMkdirLocal, OpSymlinkLocal, OpAdopt:
+			if a.Reason != ReasonConflict {
+				continue
+			}
+		case OpDeleteLocal, OpDeleteRemote, OpForget, OpMkdirRemote:
+			// Withheld without blocking: Plan.Incomplete says why, and
+			// an upload into the directory would be Blocked itself.
+			return nil
+		}
+		s.blocked[p] = true
+		return nil
+	}
+	return acts
+}
