@@ -28,6 +28,9 @@ type connFlags struct {
 	tls          string
 	caFile       string
 	tlsInsecure  bool
+	// env, when set, replaces the app's environment for credentials: a job
+	// with password_env or password_file sets it (see job.env).
+	env func(string) string
 }
 
 func (f *connFlags) register(fs *pflag.FlagSet) {
@@ -110,7 +113,11 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 		srv.TLSConfig = cfg
 	}
 
-	creds, err := resolveCredentials(r, a.getenv, f.passwordFile, a.stdin)
+	getenv := a.getenv
+	if f.env != nil {
+		getenv = f.env
+	}
+	creds, err := resolveCredentials(r, getenv, f.passwordFile, a.stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -155,8 +162,9 @@ type outputFlags struct {
 	json     bool
 	quiet    bool
 	verbose  int
-	progress string
-	logFile  string
+	progress  string
+	logFile   string
+	logFormat string
 }
 
 func (f *outputFlags) register(fs *pflag.FlagSet, withProgress bool) {
@@ -164,6 +172,7 @@ func (f *outputFlags) register(fs *pflag.FlagSet, withProgress bool) {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress and no summary, only warnings and errors")
 	fs.CountVarP(&f.verbose, "verbose", "v", "print more: -v lists every file and logs, -vv debug logs")
 	fs.StringVar(&f.logFile, "log-file", "", "append debug logs to `FILE`")
+	fs.StringVar(&f.logFormat, "log-format", "text", "format of logs (-v, --log-file): text or json")
 	if withProgress {
 		fs.StringVar(&f.progress, "progress", "auto", "progress bar: auto (when stderr is a terminal), always or never")
 	}
@@ -175,6 +184,11 @@ func (f *outputFlags) validate() error {
 	default:
 		return usageErr(fmt.Sprintf("invalid --progress %q", f.progress), "use auto, always or never")
 	}
+	switch f.logFormat {
+	case "", "text", "json":
+	default:
+		return usageErr(fmt.Sprintf("invalid --log-format %q", f.logFormat), "use text or json")
+	}
 	if f.quiet && f.verbose > 0 {
 		return usageErr("--quiet and --verbose contradict each other", "use one of them")
 	}
@@ -185,12 +199,16 @@ func (f *outputFlags) validate() error {
 // closes the log file. Logs to stderr go through the console, above any
 // progress bar.
 func (f *outputFlags) logger(c *console) (*slog.Logger, func(), error) {
+	newHandler := func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(w, o) }
+	if f.logFormat == "json" {
+		newHandler = func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, o) }
+	}
 	var handlers []slog.Handler
 	switch {
 	case f.verbose >= 2:
-		handlers = append(handlers, slog.NewTextHandler(c, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		handlers = append(handlers, newHandler(c, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	case f.verbose == 1:
-		handlers = append(handlers, slog.NewTextHandler(c, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		handlers = append(handlers, newHandler(c, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	closeFn := func() {}
 	if f.logFile != "" {
@@ -200,7 +218,7 @@ func (f *outputFlags) logger(c *console) (*slog.Logger, func(), error) {
 		}
 		closeFn = func() { _ = file.Close() }
 		w := &redactWriter{w: file, a: c.app}
-		handlers = append(handlers, slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		handlers = append(handlers, newHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	switch len(handlers) {
 	case 0:

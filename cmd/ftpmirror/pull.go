@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ftpmirror/ftpmirror/mirror"
 	"github.com/ftpmirror/ftpmirror/plan"
@@ -70,6 +71,15 @@ overlapping. Use ftps:// for implicit TLS, --tls explicit for AUTH TLS.`,
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
+	f.register(fs)
+	f.out.register(fs, true)
+	return cmd
+}
+
+// register adds the flags that say what to mirror and how. A job in the
+// config file sets the same flags by their names (see config.go), so the
+// command line and the config file share one conversion to options.
+func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.parallel, "parallel", 4, "number of connections transferring at once")
 	fs.StringArrayVar(&f.include, "include", nil, "mirror only paths matching `GLOB` (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, "leave alone paths matching `GLOB` (repeatable)")
@@ -82,8 +92,6 @@ overlapping. Use ftps:// for implicit TLS, --tls explicit for AUTH TLS.`,
 	fs.IntVar(&f.retries, "retries", 3, "attempts per file after the first failure")
 	fs.DurationVar(&f.wait, "wait", 0, "wait this long for another run to release the state lock")
 	f.conn.register(fs)
-	f.out.register(fs, true)
-	return cmd
 }
 
 // argsExactly is cobra.ExactArgs with a message for people.
@@ -103,6 +111,7 @@ type pullSetup struct {
 	statePath string
 	filter    *plan.Filter
 	maxDelete plan.Limit
+	job       string // the config file's job name, "" for the command line
 }
 
 func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error) {
@@ -163,6 +172,11 @@ func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string
 	if err != nil {
 		return err
 	}
+	return a.pull(ctx, f, s)
+}
+
+// pull runs a validated pull.
+func (a *app) pull(ctx context.Context, f *pullFlags, s *pullSetup) (err error) {
 	con := newConsole(a, &f.out)
 	defer con.Finish()
 	logger, closeLog, err := f.out.logger(con)
@@ -170,6 +184,9 @@ func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string
 		return err
 	}
 	defer closeLog()
+	if s.job != "" {
+		logger = logger.With("job", s.job)
+	}
 	if s.conn.creds.Source == "URL" {
 		con.Println("ftpmirror: warning: password in URL is visible to other users; use FTPMIRROR_PASSWORD or --password-file")
 	}
@@ -180,6 +197,7 @@ func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string
 
 	store, err := openState(s.statePath, f.dryRun, f.wait)
 	if err != nil {
+		logOutcome(logger, "pull", nil, err)
 		return err
 	}
 	if store != nil {
@@ -214,6 +232,7 @@ func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string
 	}
 	report, err := mirror.Pull(ctx, opts)
 	con.Finish()
+	logOutcome(logger, "pull", report, err)
 	var guard *plan.GuardError
 	if f.dryRun && errors.As(err, &guard) && report != nil {
 		// Show what the refused run would do; the exit code still tells
