@@ -159,9 +159,9 @@ func parsePortRange(s string) (lo, hi int, err error) {
 
 // outputFlags say what a command prints.
 type outputFlags struct {
-	json     bool
-	quiet    bool
-	verbose  int
+	json      bool
+	quiet     bool
+	verbose   int
 	progress  string
 	logFile   string
 	logFormat string
