@@ -1,6 +1,7 @@
 package ftptest
 
 import (
+	"crypto/tls"
 	"fmt"
 	"os"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // commandTable is goftp's command table (copied: DefaultCommands returns
 // goftp's own map) with our replacements, the TLS mode's adjustments and
 // the disabled verbs.
-func commandTable(o Options, d *fsDriver) (map[string]ftpserver.Command, error) {
+func commandTable(o Options, d *fsDriver, tlsConf *tls.Config) (map[string]ftpserver.Command, error) {
 	t := make(map[string]ftpserver.Command, len(ftpserver.DefaultCommands())+8)
 	for k, v := range ftpserver.DefaultCommands() {
 		t[k] = v
@@ -23,6 +24,8 @@ func commandTable(o Options, d *fsDriver) (map[string]ftpserver.Command, error) 
 	t["MDTM"] = mdtmCmd{d: d}
 	t["MFMT"] = mfmtCmd{d: d}
 	t["SIZE"] = sizeCmd{d: d}
+	t["STAT"] = statCmd{}
+	dataCmds{tls: tlsConf}.install(t)
 
 	if o.TLS == TLSImplicit {
 		t["AUTH"] = disabledCmd{}
@@ -189,4 +192,18 @@ func (c sizeCmd) Execute(sess *ftpserver.Session, param string) {
 		return
 	}
 	sess.WriteMessage(213, fmt.Sprint(fi.Size()))
+}
+
+// statCmd replaces goftp's STAT, which writes to the standard logger on
+// errors; STAT of a path is not supported.
+type statCmd struct{ cmdBase }
+
+func (statCmd) RequireParam() bool { return false }
+
+func (statCmd) Execute(sess *ftpserver.Session, param string) {
+	if param != "" {
+		sess.WriteMessage(504, "STAT of a path is not supported.")
+		return
+	}
+	sess.WriteMessage(211, "ftptest: logged in as "+sess.LoginUser())
 }

@@ -32,10 +32,21 @@
 //   - APPE appends (goftp truncated); REST n + STOR writes from offset n
 //     without truncating; RMD refuses non-empty directories and MKD does not
 //     create parents (goftp did RemoveAll and MkdirAll).
+//   - The data channel is ours (datasock.go): PASV/EPSV listen on 127.0.0.1
+//     only (goftp listened on all interfaces) and admit only the client's
+//     address; PORT/EPRT accept only the client's address and connect when
+//     the transfer starts; data is TLS exactly when PROT P is in force, in
+//     passive and active mode alike (goftp tied it to AUTH TLS and never
+//     used TLS for active mode), and TLS data connections can resume the
+//     control connection's session.
+//   - With implicit TLS, PBSZ/PROT work (goftp refused them) and AUTH is 502.
+//   - Nothing is written to the standard logger (goftp's SIZE and STAT did).
 //
 // Known limits of the in-process server: MLST (the control-channel fact
 // line) reports symlinks as plain files and the base name rather than the
-// path; no ALLO/PRET/HASH.
+// path; STAT of a path is not supported; no PRET/HASH/SITE. goftp's
+// unexported fields are set through reflection in goftpfix.go (pinned
+// module version).
 //
 // # vsftpd
 //

@@ -105,7 +105,7 @@ func Serve(root string, o Options) (*Server, error) {
 	}
 
 	driver := &fsDriver{root: abs}
-	commands, err := commandTable(o, driver)
+	commands, err := commandTable(o, driver, tlsConf)
 	if err != nil {
 		return nil, err
 	}

@@ -268,6 +268,7 @@ func TestServerActiveModePORTAndEPRT(t *testing.T) {
 				return
 			}
 			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 			b, _ := io.ReadAll(conn)
 			accepted <- b
 		}()
@@ -423,6 +424,7 @@ func rawLogin(t *testing.T, s *Server) *textproto.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
 	tp := textproto.NewConn(conn)
 	t.Cleanup(func() { tp.Close() })
 	if _, _, err := tp.ReadResponse(220); err != nil {
@@ -468,6 +470,7 @@ func rawDataCommand(t *testing.T, s *Server, command string) string {
 		t.Fatal(err)
 	}
 	defer data.Close()
+	_ = data.SetDeadline(time.Now().Add(10 * time.Second))
 	if code, msg := rawCmd(t, tp, "%s", command); code != 150 {
 		t.Fatalf("%s: %d %s", command, code, msg)
 	}
