@@ -93,6 +93,17 @@ func TestVsftpdWithoutPASVRefusesIt(t *testing.T) {
 	}
 }
 
+func TestVsftpdWithoutPORTRefusesIt(t *testing.T) {
+	no := false
+	s := StartVsftpd(t, sampleTree(t), VsftpdOptions{PortEnable: &no})
+	tp := rawLogin(t, s)
+	for _, cmd := range []string{"PORT 127,0,0,1,4,1", "EPRT |1|127.0.0.1|1025|"} {
+		if code, msg := rawCmd(t, tp, "%s", cmd); code < 500 || code > 599 {
+			t.Errorf("%s with port_enable=NO: %d %s; want 5xx", cmd, code, msg)
+		}
+	}
+}
+
 func TestVsftpdExplicitTLSLoginWithTLS12And13(t *testing.T) {
 	s := StartVsftpd(t, sampleTree(t), VsftpdOptions{TLS: true})
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
