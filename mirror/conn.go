@@ -166,6 +166,22 @@ func (c *Conn) Stor(ctx context.Context, path string, r io.Reader, offset int64)
 	return c.do(ctx, func() error { return c.sc.StorFrom(path, r, uint64(offset)) })
 }
 
+// Append uploads r to the end of path (APPE), creating it if missing.
+func (c *Conn) Append(ctx context.Context, path string, r io.Reader) error {
+	return c.do(ctx, func() error { return c.sc.Append(path, r) })
+}
+
+// Size returns a remote file's size (SIZE).
+func (c *Conn) Size(ctx context.Context, path string) (int64, error) {
+	var n int64
+	err := c.do(ctx, func() error {
+		var err error
+		n, err = c.sc.FileSize(path)
+		return err
+	})
+	return n, err
+}
+
 // Rename renames from to to (RNFR/RNTO).
 func (c *Conn) Rename(ctx context.Context, from, to string) error {
 	return c.do(ctx, func() error { return c.sc.Rename(from, to) })

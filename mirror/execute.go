@@ -33,6 +33,7 @@ type executor struct {
 	log        *slog.Logger
 	progress   Progress
 	now        func() time.Time
+	push       pushSettings // uploads only; see execute_push.go
 
 	mu      sync.Mutex
 	done    plan.Summary
@@ -47,7 +48,7 @@ type executor struct {
 func (e *executor) run(ctx context.Context, p plan.Plan) error {
 	files, bytes := 0, int64(0)
 	for _, a := range p.Actions {
-		if a.Op == plan.OpDownload {
+		if a.Op == plan.OpDownload || a.Op == plan.OpUpload {
 			files++
 			bytes += a.Size
 		}
@@ -142,6 +143,16 @@ func (e *executor) count(a plan.Action) {
 		e.done.Adopted++
 	case plan.OpForget:
 		e.done.Forgets++
+	case plan.OpUpload:
+		e.done.Uploads++
+		e.done.Bytes += a.Size
+		if a.Reason == plan.ReasonRemoteEdit {
+			e.done.RemoteEdits++
+		}
+	case plan.OpDeleteRemote:
+		e.done.Deletes++
+	case plan.OpMkdirRemote:
+		e.done.Mkdirs++
 	}
 }
 
@@ -181,6 +192,8 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 		return e.forget(a.Path)
 	case plan.OpForget:
 		return e.forget(a.Path)
+	case plan.OpUpload, plan.OpMkdirRemote, plan.OpDeleteRemote:
+		return e.applyRemote(ctx, a)
 	}
 	return fmt.Errorf("pull cannot carry out %s", a.Op)
 }

@@ -15,21 +15,28 @@ import (
 // The suffixes of our temporary names. A download is written to
 // ".<base>.ftpmirror-part" beside its target and renamed over it when
 // complete; a symlink is made as ".<base>.ftpmirror-link" and renamed the same
-// way.
+// way; an upload goes to the remote ".<base>.ftpmirror-up" (see
+// execute_push.go).
 const (
 	partSuffix = ".ftpmirror-part"
 	linkSuffix = ".ftpmirror-link"
+	upSuffix   = ".ftpmirror-up"
 )
 
 // IsTempName reports whether name, one path element, is a temporary name of
-// the mirror: a partial download or a symlink being replaced. ScanLocal never
-// returns such entries, and paths containing them are refused as targets.
+// the mirror: a partial download, a symlink being replaced or a partial
+// upload. ScanLocal never returns such entries, paths containing them are
+// refused as targets, and Push leaves them out of the remote listing.
 func IsTempName(name string) bool {
 	if len(name) < 2 || name[0] != '.' {
 		return false
 	}
-	return (strings.HasSuffix(name, partSuffix) && len(name) > 1+len(partSuffix)) ||
-		(strings.HasSuffix(name, linkSuffix) && len(name) > 1+len(linkSuffix))
+	for _, suffix := range []string{partSuffix, linkSuffix, upSuffix} {
+		if strings.HasSuffix(name, suffix) && len(name) > 1+len(suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // tempTarget returns the base name a temporary name stands for and whether it
@@ -40,6 +47,9 @@ func tempTarget(name string) (base string, part bool) {
 	}
 	if s, ok := strings.CutSuffix(name, partSuffix); ok {
 		return s[1:], true
+	}
+	if s, ok := strings.CutSuffix(name, upSuffix); ok {
+		return s[1:], false
 	}
 	return strings.TrimSuffix(name, linkSuffix)[1:], false
 }

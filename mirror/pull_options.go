@@ -7,14 +7,15 @@ import (
 	"github.com/ftpmirror/ftpmirror/state"
 )
 
-// PullOptions configure one pull run. The zero value of every field but
-// Server, RemoteDir and LocalDir works.
-type PullOptions struct {
+// RunOptions configure one pull or push run. The zero value of every field
+// but Server, RemoteDir and LocalDir works.
+type RunOptions struct {
 	Server Server
 	Conn   Options
 	// RemoteDir is the absolute remote directory to mirror ("/" if empty).
 	RemoteDir string
-	// LocalDir is the local mirror root; it is created if missing.
+	// LocalDir is the local mirror root. A pull creates it if missing; a
+	// push requires it.
 	LocalDir string
 	// Store is the opened state. With DryRun it may be nil (no state yet);
 	// a dry run never writes to it.
@@ -33,7 +34,10 @@ type PullOptions struct {
 	Progress Progress
 }
 
-func (o PullOptions) withDefaults() PullOptions {
+// PullOptions configure one pull run.
+type PullOptions = RunOptions
+
+func (o RunOptions) withDefaults() RunOptions {
 	if o.RemoteDir == "" {
 		o.RemoteDir = "/"
 	}
