@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/jlaffaye/ftp"
@@ -77,9 +78,13 @@ func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
 			raw, err = c.sc.List(dir)
 			return err
 		}
-		// LIST's argument is ambiguous for names with spaces or leading
-		// dashes, so change into the directory and list it bare (as LIST -a,
-		// for hidden files).
+		// LIST's argument is read as options when it starts with a dash:
+		// then change into the directory and list it bare. Either way the
+		// transport sends LIST -a, for hidden files.
+		if !strings.Contains("/"+dir, "/-") {
+			raw, err = c.sc.List(dir)
+			return err
+		}
 		if err := c.sc.ChangeDir(dir); err != nil {
 			return err
 		}
@@ -101,7 +106,11 @@ func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
 }
 
 // entry converts a library entry, telling how precise its time is: MLSD
-// gives seconds; a LIST line gives minutes, or only a date for old files.
+// gives seconds; a LIST line gives minutes, or only a date for files older
+// than six months and for files dated in the future (as ls and vsftpd show
+// them). A date alone reads as midnight, which is ambiguous with a real
+// "00:00" time: midnight is taken as a date alone when it is that old, or
+// less than a day old (a file dated later today shows today's date).
 func (c *Conn) entry(e *ftp.Entry, now time.Time) plan.Entry {
 	pe := plan.Entry{Path: e.Name, Size: int64(e.Size), ModTime: e.Time.UTC(), Target: e.Target}
 	switch e.Type {
@@ -116,7 +125,7 @@ func (c *Conn) entry(e *ftp.Entry, now time.Time) plan.Entry {
 		pe.Precision = 0
 	case c.mlsd:
 		pe.Precision = time.Second
-	case e.Time.Hour() == 0 && e.Time.Minute() == 0 && now.Sub(e.Time) > 150*24*time.Hour:
+	case e.Time.Hour() == 0 && e.Time.Minute() == 0 && (now.Sub(e.Time) > 150*24*time.Hour || now.Sub(e.Time) < 24*time.Hour):
 		pe.Precision = 24 * time.Hour
 	default:
 		pe.Precision = time.Minute
@@ -142,6 +151,26 @@ func (c *Conn) Retr(ctx context.Context, path string, offset int64, w io.Writer)
 		return n, le
 	}
 	return n, err
+}
+
+// RetrModTime is Retr that also asks for the file's exact modification time
+// (MDTM), sent ahead so that it costs no round trip of its own. ok is false
+// when the server did not tell.
+func (c *Conn) RetrModTime(ctx context.Context, path string, offset int64, w io.Writer) (n int64, mtime time.Time, ok bool, err error) {
+	if !c.sc.IsGetTimeSupported() {
+		n, err = c.Retr(ctx, path, offset, w)
+		return n, time.Time{}, false, err
+	}
+	var f *mtimeFuture
+	if err := c.do(ctx, func() error {
+		var err error
+		f, err = c.t.prefetchModTime(path)
+		return err
+	}); err != nil {
+		return 0, time.Time{}, false, err
+	}
+	n, err = c.Retr(ctx, path, offset, w)
+	return n, f.t, f.ok, err
 }
 
 // LocalError is a failure of the local side during a transfer, such as a

@@ -28,9 +28,8 @@ var errListingTooLong = errors.New("listing too long")
 
 // wrapData prepares a freshly opened data connection: deadlines, limit and,
 // with PROT P, TLS resuming the control connection's session.
-func (t *transport) wrapData(c net.Conn) net.Conn {
-	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: t.listLimit}
-	t.listLimit = 0
+func (t *transport) wrapData(c net.Conn, limit int64) net.Conn {
+	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: limit}
 	t.setCurrent(dc)
 	if t.aborted.Load() {
 		_ = c.SetDeadline(time.Unix(1, 0))

@@ -60,9 +60,10 @@ func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, d.srv.Addr(), err)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = raw.SetDeadline(time.Unix(1, 0)) })
+	t := &transport{opts: o, book: d.book, log: o.Logger, server: d.srv.String(), pipeline: !o.NoPipeline, raw: raw, tcp: raw}
+	stop := context.AfterFunc(ctx, t.abort)
 	defer stop()
-	c, err := d.handshake(raw)
+	c, err := d.handshake(t)
 	if err != nil {
 		_ = raw.Close()
 		if ctx.Err() != nil {
@@ -70,12 +71,15 @@ func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
 		}
 		return nil, err
 	}
+	if ctx.Err() != nil {
+		_ = raw.Close()
+		return nil, ctx.Err()
+	}
 	return c, nil
 }
 
-func (d *Dialer) handshake(raw net.Conn) (*Conn, error) {
-	o := d.opts
-	t := &transport{opts: o, book: d.book, log: o.Logger, server: d.srv.String()}
+func (d *Dialer) handshake(t *transport) (*Conn, error) {
+	raw := t.raw
 	t.peer, _ = raw.RemoteAddr().(*net.TCPAddr)
 	t.local, _ = raw.LocalAddr().(*net.TCPAddr)
 	if d.srv.TLS == TLSImplicit {

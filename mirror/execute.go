@@ -215,7 +215,20 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry) error 
 		}
 	}
 	pw := &progressWriter{w: w, p: e.progress}
-	n, err := c.Retr(ctx, path.Join(e.remoteRoot, src.Path), offset, pw)
+	lw := &sizeLimitWriter{w: pw, n: src.Size - offset, size: src.Size}
+	// A LIST time is coarse: ask for the exact one with the transfer, so the
+	// local copy has the remote file's time to the second.
+	var n int64
+	mtime, exact := src.ModTime, false
+	if src.Precision == time.Second {
+		n, err = c.Retr(ctx, path.Join(e.remoteRoot, src.Path), offset, lw)
+	} else {
+		var t time.Time
+		n, t, exact, err = c.RetrModTime(ctx, path.Join(e.remoteRoot, src.Path), offset, lw)
+		if exact {
+			mtime = t
+		}
+	}
 	e.addBytes(n)
 	if err == nil && offset+n != src.Size {
 		err = fmt.Errorf("got %d bytes, the listing said %d: the file changed during the transfer", offset+n, src.Size)
@@ -231,17 +244,6 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry) error 
 			e.progress.Bytes(-pw.n)
 		}
 		return err
-	}
-	mtime := src.ModTime
-	if src.Precision != time.Second {
-		// A LIST time is coarse: ask for the exact one, so the local copy
-		// has the remote file's time to the second.
-		if t, err := c.ModTime(ctx, path.Join(e.remoteRoot, src.Path)); err == nil {
-			mtime = t
-		} else if c.Broken() {
-			_ = w.Keep()
-			return err
-		}
 	}
 	local, err := w.Commit(mtime)
 	if err != nil {

@@ -1,7 +1,6 @@
 package mirror
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -30,7 +29,8 @@ func (t *transport) negotiate(verb string) []byte {
 		m := cands[0]
 		var err error
 		if m.Passive() {
-			err = t.openPassive(m)
+			// Once the method is known to work, do not wait for its reply.
+			err = t.openPassive(m, t.pipeline && t.book.current() == m)
 		} else {
 			err = t.openActive(m)
 		}
@@ -58,16 +58,43 @@ func (t *transport) failReply(string) []byte {
 	return []byte("425 ftpmirror: cannot open data connection\r\n")
 }
 
-// openPassive asks the server for a passive port and connects to it.
-func (t *transport) openPassive(m Method) error {
-	start := time.Now()
-	r, err := t.command(string(m))
+// openPassive asks the server for a passive port and connects to it. When
+// pipelined, it returns at once and the reply is read, and the port
+// dialled, when the library reads its data command's reply.
+func (t *transport) openPassive(m Method, pipelined bool) error {
+	if !pipelined {
+		if err := t.drain(); err != nil {
+			return err
+		}
+	}
+	if err := t.send(string(m)); err != nil {
+		return err
+	}
+	pc := &passiveConn{t: t, method: m, limit: t.listLimit, ready: make(chan struct{})}
+	t.listLimit = 0
+	if pipelined {
+		t.expect(pc.resolve)
+		t.prepared = pc
+		return nil
+	}
+	r, err := t.readReply()
 	if err != nil {
 		return err
 	}
+	pc.resolve(r)
+	if _, err := pc.get(); err != nil {
+		return err
+	}
+	t.prepared = pc
+	return nil
+}
+
+// passiveTarget reads the address a passive reply names: the control
+// connection's peer, with the port from the reply. A PASV reply's own
+// address is used only with TrustPASVIP; note tells when it differed.
+func (t *transport) passiveTarget(m Method, r reply) (target, note string, err error) {
 	var port int
 	host := t.peer.IP.String()
-	note := ""
 	switch {
 	case m == MethodEPSV && r.Code == 229:
 		port, err = parseEPSV(r.Msg)
@@ -85,31 +112,9 @@ func (t *transport) openPassive(m Method) error {
 		err = r.err()
 	}
 	if err != nil {
-		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: err, Duration: time.Since(start)})
-		return err
+		return "", "", err
 	}
-	target := net.JoinHostPort(host, strconv.Itoa(port))
-	ctx, cancel := context.WithTimeout(context.Background(), t.opts.DataTimeout)
-	t.mu.Lock()
-	t.cancelDial = cancel
-	t.mu.Unlock()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", target)
-	cancel()
-	t.mu.Lock()
-	t.cancelDial = nil
-	t.mu.Unlock()
-	if err != nil {
-		if t.aborted.Load() {
-			return errAborted
-		}
-		t.book.record(Attempt{Method: m, Stage: StageConnect, Target: target, Err: err, Duration: time.Since(start), Note: note})
-		return err
-	}
-	t.target = target
-	t.book.record(Attempt{Method: m, Stage: StageOK, Target: target, Duration: time.Since(start), Note: note})
-	t.prepared = t.wrapData(conn)
-	return nil
+	return net.JoinHostPort(host, strconv.Itoa(port)), note, nil
 }
 
 // openActive listens for the server's data connection and names the port
@@ -148,7 +153,8 @@ func (t *transport) openActive(m Method) error {
 	t.active = w
 	t.mu.Unlock()
 	t.target = target
-	t.prepared = &activeConn{w: w, t: t}
+	t.prepared = &activeConn{w: w, t: t, limit: t.listLimit}
+	t.listLimit = 0
 	return nil
 }
 

@@ -111,6 +111,11 @@ type Options struct {
 	DataTimeout time.Duration
 	// IdleTimeout bounds waiting for any reply or data byte (default 60s).
 	IdleTimeout time.Duration
+	// NoPipeline sends each command only after the previous reply, for
+	// servers that mishandle commands sent ahead. By default, once a
+	// passive method works, its command is sent together with the data
+	// command, which saves a round trip per file.
+	NoPipeline bool
 	// MaxListingBytes bounds one directory listing, against a listing that
 	// never ends (default 256 MiB).
 	MaxListingBytes int64

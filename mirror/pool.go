@@ -84,8 +84,9 @@ func (p *Pool) get(ctx context.Context) (*Conn, error) {
 		if shrink {
 			// Keep the slot taken for good: the pool is one smaller.
 			p.limit--
+			limit := p.limit
 			p.mu.Unlock()
-			p.log.Info("server refused another connection; using fewer", "connections", p.limit)
+			p.log.Info("server refused another connection; using fewer", "connections", limit)
 			continue
 		}
 		p.mu.Unlock()

@@ -27,6 +27,7 @@ type transport struct {
 	log    *slog.Logger
 	server string // for messages: user@host:port, never the password
 
+	tcp   net.Conn // the control connection's socket, for abort from any goroutine
 	raw   net.Conn // the control connection, TLS once protected
 	br    *bufio.Reader
 	peer  *net.TCPAddr
@@ -46,6 +47,8 @@ type transport struct {
 	justFailed bool              // the last negotiation failed; answer the library's PASV retry at once
 	dataErr    *DataChannelError // set when no method is left
 	listLimit  int64             // byte limit for the next data connection, for listings
+	expects    []func(reply)     // handlers of replies owed to commands sent ahead
+	pipeline   bool              // send commands ahead of replies once a method works
 
 	mu         sync.Mutex // guards the fields below, touched by abort
 	current    *dataConn
@@ -67,10 +70,12 @@ func (c *ctrlConn) Read(p []byte) (int, error) {
 	if t.aborted.Load() {
 		return 0, errAborted
 	}
+	if err := t.drain(); err != nil {
+		return 0, err
+	}
 	if t.br.Buffered() == 0 {
-		_ = t.raw.SetReadDeadline(time.Now().Add(t.opts.IdleTimeout))
-		if t.aborted.Load() {
-			_ = t.raw.SetReadDeadline(time.Unix(1, 0))
+		if err := t.idleDeadline(t.raw.SetReadDeadline); err != nil {
+			return 0, err
 		}
 	}
 	n, err := t.br.Read(p)
@@ -122,8 +127,8 @@ func (t *transport) fromLibrary(line string) error {
 		return t.broken
 	}
 	t.justFailed = false
-	if verb == "LIST" && line == "LIST" && t.listHidden {
-		line = "LIST -a"
+	if verb == "LIST" && t.listHidden {
+		line = "LIST -a" + line[len("LIST"):]
 	}
 	if err := t.send(line); err != nil {
 		return err
@@ -144,7 +149,9 @@ func (t *transport) send(line string) error {
 	if t.aborted.Load() {
 		return errAborted
 	}
-	_ = t.raw.SetWriteDeadline(time.Now().Add(t.opts.IdleTimeout))
+	if err := t.idleDeadline(t.raw.SetWriteDeadline); err != nil {
+		return err
+	}
 	if _, err := t.raw.Write([]byte(line + "\r\n")); err != nil {
 		t.broken = err
 		return err
@@ -154,6 +161,9 @@ func (t *transport) send(line string) error {
 
 // command sends a line and reads its reply, for the transport's own use.
 func (t *transport) command(line string) (reply, error) {
+	if err := t.drain(); err != nil {
+		return reply{}, err
+	}
 	if err := t.send(line); err != nil {
 		return reply{}, err
 	}
@@ -161,13 +171,30 @@ func (t *transport) command(line string) (reply, error) {
 }
 
 func (t *transport) readReply() (reply, error) {
-	_ = t.raw.SetReadDeadline(time.Now().Add(t.opts.IdleTimeout))
+	if err := t.idleDeadline(t.raw.SetReadDeadline); err != nil {
+		return reply{}, err
+	}
 	r, err := readReply(t.br)
 	if err != nil {
 		t.broken = err
 		return reply{}, err
 	}
 	return r, nil
+}
+
+// idleDeadline gives the next read or write IdleTimeout, unless the
+// transport was aborted: abort may run at any moment on another goroutine,
+// so the flag is checked again after the deadline is set.
+func (t *transport) idleDeadline(set func(time.Time) error) error {
+	if t.aborted.Load() {
+		return errAborted
+	}
+	_ = set(time.Now().Add(t.opts.IdleTimeout))
+	if t.aborted.Load() {
+		_ = set(time.Unix(1, 0))
+		return errAborted
+	}
+	return nil
 }
 
 // dial is the function handed to ftp.DialWithDialFunc: the first call
@@ -189,7 +216,7 @@ func (t *transport) dial(_, _ string) (net.Conn, error) {
 // It may be called from any goroutine.
 func (t *transport) abort() {
 	t.aborted.Store(true)
-	_ = t.raw.SetDeadline(time.Unix(1, 0))
+	_ = t.tcp.SetDeadline(time.Unix(1, 0))
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.current != nil {
@@ -207,7 +234,7 @@ func (t *transport) abort() {
 // an active data connection: the library is blocked on a reply that may take
 // the server's own minute-long timeout.
 func (t *transport) abortControl() {
-	_ = t.raw.SetDeadline(time.Unix(1, 0))
+	_ = t.tcp.SetDeadline(time.Unix(1, 0))
 }
 
 // setCurrent records the data connection in use, so abort can reach it.
