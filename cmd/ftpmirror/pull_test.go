@@ -312,6 +312,10 @@ func TestPasswordNeverInOutput(t *testing.T) {
 	if err != nil || len(log) == 0 || strings.Contains(string(log), pw) {
 		t.Errorf("log file missing or holds the password (%v):\n%s", err, log)
 	}
+	st, err := os.ReadFile(f.state)
+	if err != nil || len(st) == 0 || strings.Contains(string(st), pw) {
+		t.Errorf("state file missing or holds the password (%v)", err)
+	}
 }
 
 func TestPullWithNetrcAndPasswordFile(t *testing.T) {
