@@ -106,9 +106,6 @@ func (a *app) runProbe(ctx context.Context, cf *connFlags, out *outputFlags, raw
 		}
 		_ = tw.Flush()
 		fmt.Fprintln(a.stdout)
-		if rep.Chosen != "" {
-			fmt.Fprintf(a.stdout, "ftpmirror will use %s\n", rep.Chosen)
-		}
 		if rep.Diagnosis != "" {
 			fmt.Fprintln(a.stdout, rep.Diagnosis)
 		}
