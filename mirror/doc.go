@@ -36,6 +36,19 @@
 //     the commands from it. Data connections are TLS clients that resume the
 //     control connection's session, as vsftpd requires.
 //
+// Once a passive method has carried data, the transport pipelines: it sends
+// EPSV together with the library's data command and reads the reply (and
+// dials the port) when the library reads the command's reply; for LIST
+// servers the MDTM that gives a file's exact time rides along too. Replies
+// owed to such commands are consumed, in order, before any reply reaches the
+// library (pipeline.go). Options.NoPipeline turns this off.
+//
+// Every wait has a deadline: connecting (ConnectTimeout), each read or write
+// on the control or a data connection (IdleTimeout), opening a data
+// connection (DataTimeout). Cancelling the context aborts a connection at
+// once from any goroutine (transport.abort); the Conn is then broken and the
+// Pool replaces it.
+//
 // The Dialer shares what it learns between the pool's connections: the first
 // Method that carries data is kept for the rest of the run (and saved in the
 // state by the caller), and every attempt is recorded so that a run where no
