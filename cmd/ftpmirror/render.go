@@ -71,6 +71,9 @@ func planSummaryText(s plan.Summary) string {
 	if s.Downloads > 0 {
 		parts = append(parts, fmt.Sprintf("%d to download (%s)", s.Downloads, humanBytes(int64(s.Bytes))))
 	}
+	if s.Uploads > 0 {
+		parts = append(parts, fmt.Sprintf("%d to upload (%s)", s.Uploads, humanBytes(int64(s.Bytes))))
+	}
 	if s.Deletes > 0 {
 		parts = append(parts, fmt.Sprintf("%d to delete", s.Deletes))
 	}
@@ -83,11 +86,14 @@ func planSummaryText(s plan.Summary) string {
 	if s.LocalEdits > 0 {
 		parts = append(parts, plural(int(s.LocalEdits), "local edit", "local edits")+" to be overwritten")
 	}
+	if s.RemoteEdits > 0 {
+		parts = append(parts, plural(int(s.RemoteEdits), "remote edit", "remote edits")+" to be overwritten")
+	}
 	if s.Adopted > 0 {
 		parts = append(parts, fmt.Sprintf("%d already identical", s.Adopted))
 	}
 	if len(parts) == 0 {
-		return "nothing to do: the local tree is up to date"
+		return "nothing to do: already up to date"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -184,13 +190,18 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// reportText is the one-line summary of a run:
+// reportText is the one-line summary of a pull:
 // "pulled 12 files (3.4 MiB), deleted 2, 1 failed in 2.3s via EPSV".
-func reportText(r *mirror.Report) string {
+func reportText(r *mirror.Report) string { return reportTextFor("pulled", r) }
+
+// reportTextFor is the one-line summary of a run whose transfers are told
+// with verb, "pulled" or "pushed".
+func reportTextFor(verb string, r *mirror.Report) string {
 	d := r.Done
+	files := d.Downloads + d.Uploads
 	var parts []string
-	if d.Downloads > 0 || len(r.Failed) == 0 && d.Deletes == 0 {
-		parts = append(parts, fmt.Sprintf("pulled %s (%s)", plural(int(d.Downloads), "file", "files"), humanBytes(r.Bytes)))
+	if files > 0 || len(r.Failed) == 0 && d.Deletes == 0 {
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", verb, plural(files, "file", "files"), humanBytes(r.Bytes)))
 	}
 	if d.Deletes > 0 {
 		parts = append(parts, fmt.Sprintf("deleted %d", d.Deletes))
@@ -202,7 +213,7 @@ func reportText(r *mirror.Report) string {
 	if r.Method != "" {
 		s += " via " + string(r.Method)
 	}
-	if d.Downloads == 0 && d.Deletes == 0 && len(r.Failed) == 0 && d.Mkdirs == 0 && d.Symlinks == 0 {
+	if files == 0 && d.Deletes == 0 && len(r.Failed) == 0 && d.Mkdirs == 0 && d.Symlinks == 0 {
 		s += " (up to date)"
 	}
 	return s
