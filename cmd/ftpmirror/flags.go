@@ -28,9 +28,6 @@ type connFlags struct {
 	tls          string
 	caFile       string
 	tlsInsecure  bool
-	// env, when set, replaces the app's environment for credentials: a job
-	// with password_env or password_file sets it (see job.env).
-	env func(string) string
 }
 
 func (f *connFlags) register(fs *pflag.FlagSet) {
@@ -113,11 +110,7 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 		srv.TLSConfig = cfg
 	}
 
-	getenv := a.getenv
-	if f.env != nil {
-		getenv = f.env
-	}
-	creds, err := resolveCredentials(r, getenv, f.passwordFile, a.stdin)
+	creds, err := resolveCredentials(r, a.getenv, f.passwordFile, a.stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -220,13 +213,19 @@ func (f *outputFlags) logger(c *console) (*slog.Logger, func(), error) {
 		w := &redactWriter{w: file, a: c.app}
 		handlers = append(handlers, newHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	var logger *slog.Logger
 	switch len(handlers) {
 	case 0:
 		return slog.New(slog.DiscardHandler), closeFn, nil
 	case 1:
-		return slog.New(handlers[0]), closeFn, nil
+		logger = slog.New(handlers[0])
+	default:
+		logger = slog.New(slog.NewMultiHandler(handlers...))
 	}
-	return slog.New(slog.NewMultiHandler(handlers...)), closeFn, nil
+	if c.app.job != "" {
+		logger = logger.With("job", c.app.job)
+	}
+	return logger, closeFn, nil
 }
 
 var _ io.Writer = (*console)(nil)

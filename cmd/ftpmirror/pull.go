@@ -111,7 +111,6 @@ type pullSetup struct {
 	statePath string
 	filter    *plan.Filter
 	maxDelete plan.Limit
-	job       string // the config file's job name, "" for the command line
 }
 
 func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error) {
@@ -164,6 +163,11 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 			return nil, usageErr(err.Error(), "choose a state file with --state FILE")
 		}
 	}
+	if a.validateOnly {
+		// A job being checked (run_job.go): stop here, before connecting.
+		a.validatedState = statePath
+		return nil, errValidated
+	}
 	return &pullSetup{conn: c, localDir: abs, statePath: statePath, filter: filter, maxDelete: limit}, nil
 }
 
@@ -184,9 +188,6 @@ func (a *app) pull(ctx context.Context, f *pullFlags, s *pullSetup) (err error) 
 		return err
 	}
 	defer closeLog()
-	if s.job != "" {
-		logger = logger.With("job", s.job)
-	}
 	if s.conn.creds.Source == "URL" {
 		con.Println("ftpmirror: warning: password in URL is visible to other users; use FTPMIRROR_PASSWORD or --password-file")
 	}

@@ -23,6 +23,15 @@ type app struct {
 	entered bool
 	// secrets are strings that must never be printed (the password).
 	secrets []string
+
+	// job names the config file's job this invocation runs ("" for a plain
+	// command line); see run_job.go.
+	job string
+	// validateOnly makes a mirror command check its flags and arguments,
+	// record the state file it would use in validatedState, and return
+	// without connecting.
+	validateOnly   bool
+	validatedState string
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
@@ -76,6 +85,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.AddCommand(a.pullCommand(), a.pushCommand(), a.probeCommand(), a.demoCommand(), a.versionCommand())
+	root.AddCommand(a.runCommand(), a.configCommand(), a.stateCommand())
 	return root
 }
 
