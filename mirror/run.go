@@ -1,0 +1,163 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+	"github.com/ftpmirror/ftpmirror/state"
+)
+
+// trees is what a run sees before it plans: both trees and the state.
+type trees struct {
+	local   []plan.Entry
+	listing plan.Listing
+	base    plan.Snapshot
+}
+
+// direction is what tells pull, push and sync apart; the rest of a run is
+// the same pipeline (run).
+type direction struct {
+	// localMustExist refuses a missing local directory, which would look
+	// like an empty tree and let --delete empty the server.
+	localMustExist bool
+	plan           func(trees) plan.Plan
+	guard          func(plan.Plan, trees, plan.Limit) error
+	// inPlace uploads straight to the final names (push, sync).
+	inPlace bool
+	// skipLocalSymlinks reports local symlinks as skipped: FTP cannot
+	// create them.
+	skipLocalSymlinks bool
+}
+
+// run is list -> diff -> execute -> commit, for any direction.
+func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	localRoot, err := filepath.Abs(o.LocalDir)
+	if err != nil {
+		return nil, err
+	}
+	if d.localMustExist {
+		if fi, err := os.Stat(localRoot); err != nil {
+			return nil, fmt.Errorf("local directory: %w", err)
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("local directory %s is not a directory", localRoot)
+		}
+	}
+	base, meta, err := loadState(o.Store)
+	if err != nil {
+		return nil, err
+	}
+	if o.Conn.Preferred == "" {
+		o.Conn.Preferred = Method(meta.DataMethod)
+	}
+	pool := NewPool(NewDialer(o.Server, o.Conn), o.Parallel)
+	defer pool.Close()
+	// One connection first, so that a refused login is told as such rather
+	// than as a listing that failed everywhere.
+	if err := retry(ctx, o.Retries, o.Logger, "connect", func() error {
+		return pool.Do(ctx, func(*Conn) error { return nil })
+	}); err != nil {
+		return nil, err
+	}
+
+	lister := &tempSkipper{l: &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}}
+	listing, err := plan.Walk(ctx, lister, plan.WalkOptions{Parallel: o.Parallel, Filter: o.Filter})
+	if err != nil {
+		return nil, err
+	}
+	report := &Report{}
+	for _, f := range listing.Failed {
+		if Classify(f.Err) == KindFatal {
+			return nil, f.Err
+		}
+		report.Failed = append(report.Failed, FileError{Path: f.Path, Op: "list", Err: f.Err})
+	}
+	skip := func(rel string, kind plan.Kind) bool { return !o.Filter.Match(rel, kind) }
+	local, err := ScanLocal(ctx, localRoot, skip)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", localRoot, err)
+	}
+	if d.skipLocalSymlinks {
+		for _, e := range local {
+			if e.Kind == plan.KindSymlink {
+				report.Skipped = append(report.Skipped, FileError{Path: e.Path, Op: plan.OpUpload, Err: ErrSymlinkNotPushed})
+			}
+		}
+	}
+	in := trees{local: local, listing: listing, base: base}
+	report.Plan = d.plan(in)
+	report.Duration = time.Since(start)
+	if o.Delete && !o.Force {
+		if err := d.guard(report.Plan, in, o.MaxDelete); err != nil {
+			return report, err
+		}
+	}
+	if o.DryRun {
+		return report, nil
+	}
+	err = execute(ctx, o, d, pool, localRoot, report, lister.temps)
+	report.Method = pool.Dialer().Method()
+	report.Duration = time.Since(start)
+	if o.Store != nil {
+		meta.Remote, meta.Local, meta.LastRun = o.Server.String()+o.RemoteDir, localRoot, time.Now().UTC()
+		meta.LastComplete = err == nil && len(report.Failed) == 0
+		if report.Method != "" {
+			meta.DataMethod = string(report.Method)
+		}
+		if serr := o.Store.SetMeta(meta); serr != nil && err == nil {
+			err = fmt.Errorf("state: %w", serr)
+		}
+	}
+	return report, err
+}
+
+// execute runs the plan and flushes the state, whatever happens. Temporary
+// files that no partial record can resume are removed first, on both sides.
+func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRoot string, report *Report, remoteTemps []string) error {
+	e := &executor{
+		pool: pool, remoteRoot: o.RemoteDir, localRoot: localRoot, store: o.Store,
+		retries: o.Retries, log: o.Logger, progress: o.Progress, now: func() time.Time { return time.Now().UTC() },
+		push: pushSettings{inPlace: d.inPlace},
+	}
+	if o.Store != nil {
+		e.batch = o.Store.NewBatch(state.BatchOptions{})
+		resumable := map[string]bool{}
+		if parts, err := o.Store.Partials(); err == nil {
+			for _, p := range parts {
+				resumable[p.Path] = true
+			}
+		}
+		if err := cleanStaleParts(localRoot, func(rel string) bool { return resumable[rel] }); err != nil {
+			o.Logger.Warn("cannot clean stale temporary files", "err", err)
+		}
+	}
+	e.cleanRemoteTemps(ctx, remoteTemps, report.Plan)
+	err := e.run(ctx, report.Plan)
+	if e.batch != nil {
+		if ferr := e.batch.Flush(); ferr != nil {
+			err = errors.Join(err, fmt.Errorf("state: %w", ferr))
+		}
+	}
+	report.Done, report.Bytes = e.done, e.bytes
+	report.Failed = append(report.Failed, e.failed...)
+	report.Skipped = append(report.Skipped, e.skipped...)
+	return err
+}
+
+func loadState(s *state.Store) (plan.Snapshot, state.Meta, error) {
+	if s == nil {
+		return plan.Snapshot{}, state.Meta{}, nil
+	}
+	base, err := s.Snapshot()
+	if err != nil {
+		return nil, state.Meta{}, err
+	}
+	meta, err := s.Meta()
+	return base, meta, err
+}
