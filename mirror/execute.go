@@ -35,12 +35,12 @@ type executor struct {
 	now        func() time.Time
 	push       pushSettings // uploads only; see execute_push.go
 
-	mu      sync.Mutex
-	done    plan.Summary
-	failed  []FileError
-	skipped []FileError
-	bytes   int64
-	dirs    []plan.Entry // remote directories whose times are set last
+	mu       sync.Mutex
+	doneActs []plan.Action // the actions carried out
+	failed   []FileError
+	skipped  []FileError
+	bytes    int64
+	dirs     []plan.Entry // remote directories whose times are set last
 }
 
 // run executes p stage by stage. Per-file failures are collected; a fatal
@@ -126,34 +126,14 @@ func (e *executor) one(ctx context.Context, a plan.Action) error {
 func (e *executor) count(a plan.Action) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	switch a.Op {
-	case plan.OpDownload:
-		e.done.Downloads++
-		e.done.Bytes += a.Size
-		if a.Reason == plan.ReasonLocalEdit {
-			e.done.LocalEdits++
-		}
-	case plan.OpDeleteLocal:
-		e.done.Deletes++
-	case plan.OpMkdirLocal:
-		e.done.Mkdirs++
-	case plan.OpSymlinkLocal:
-		e.done.Symlinks++
-	case plan.OpAdopt:
-		e.done.Adopted++
-	case plan.OpForget:
-		e.done.Forgets++
-	case plan.OpUpload:
-		e.done.Uploads++
-		e.done.Bytes += a.Size
-		if a.Reason == plan.ReasonRemoteEdit {
-			e.done.RemoteEdits++
-		}
-	case plan.OpDeleteRemote:
-		e.done.Deletes++
-	case plan.OpMkdirRemote:
-		e.done.Mkdirs++
-	}
+	e.doneActs = append(e.doneActs, a)
+}
+
+// summary counts what was carried out, by the measure of plan.Summary.
+func (e *executor) summary() plan.Summary {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return plan.Plan{Actions: e.doneActs}.Summary()
 }
 
 func (e *executor) apply(ctx context.Context, a plan.Action) error {
@@ -194,6 +174,8 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 		return e.forget(a.Path)
 	case plan.OpUpload, plan.OpMkdirRemote, plan.OpDeleteRemote:
 		return e.applyRemote(ctx, a)
+	case plan.OpRenameLocal, plan.OpRenameRemote:
+		return e.applyRename(ctx, a)
 	}
 	return fmt.Errorf("pull cannot carry out %s", a.Op)
 }

@@ -17,6 +17,9 @@ func Pull(ctx context.Context, o PullOptions) (*Report, error) {
 			return plan.Pull(plan.PullInput{Remote: t.listing, Local: t.local, Base: t.base, Delete: o.Delete, Filter: o.Filter})
 		},
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
+			if !o.Delete {
+				return nil
+			}
 			return plan.CheckDeletes(p, plan.DeleteBase(t.base, t.local), lim)
 		},
 	})

@@ -46,6 +46,9 @@ func Push(ctx context.Context, o PushOptions) (*Report, error) {
 			return plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: o.Filter})
 		},
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
+			if !o.Delete {
+				return nil
+			}
 			return plan.CheckDeletes(p, plan.DeleteBase(t.base, t.listing.Entries), lim)
 		},
 	})

@@ -26,7 +26,8 @@ type direction struct {
 	// like an empty tree and let --delete empty the server.
 	localMustExist bool
 	plan           func(trees) plan.Plan
-	guard          func(plan.Plan, trees, plan.Limit) error
+	// guard refuses an unsafe plan; it is skipped with --force.
+	guard func(plan.Plan, trees, plan.Limit) error
 	// inPlace uploads straight to the final names (push, sync).
 	inPlace bool
 	// skipLocalSymlinks reports local symlinks as skipped: FTP cannot
@@ -93,7 +94,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	in := trees{local: local, listing: listing, base: base}
 	report.Plan = d.plan(in)
 	report.Duration = time.Since(start)
-	if o.Delete && !o.Force {
+	if !o.Force {
 		if err := d.guard(report.Plan, in, o.MaxDelete); err != nil {
 			return report, err
 		}
@@ -144,7 +145,7 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 			err = errors.Join(err, fmt.Errorf("state: %w", ferr))
 		}
 	}
-	report.Done, report.Bytes = e.done, e.bytes
+	report.Done, report.Bytes = e.summary(), e.bytes
 	report.Failed = append(report.Failed, e.failed...)
 	report.Skipped = append(report.Skipped, e.skipped...)
 	return err
