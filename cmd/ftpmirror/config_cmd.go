@@ -22,7 +22,7 @@ func (a *app) configCommand() *cobra.Command {
 $XDG_CONFIG_HOME/ftpmirror/` + configName + ` (~/.config/ftpmirror/` + configName + ` when
 XDG_CONFIG_HOME is unset), or from the file given with --config.`,
 		Example: `  ftpmirror config path
-  ftpmirror config example > "$(ftpmirror config path)"
+  mkdir -p ~/.config/ftpmirror && ftpmirror config example > ~/.config/ftpmirror/config.toml
   ftpmirror config example --job docs --source ftp://ftp.example.org/pub/docs --target ~/docs
   ftpmirror config check`,
 		Args: argsExactly(0, "config needs a subcommand: path, example or check"),

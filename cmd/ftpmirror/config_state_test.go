@@ -220,3 +220,20 @@ func showFields(out string) map[string]string {
 	}
 	return m
 }
+
+func TestNamesFlagIsNotFooledByALongerFlag(t *testing.T) {
+	for _, tt := range []struct {
+		msg, flag string
+		want      bool
+	}{
+		{"cannot read --exclude-from: no such file", "exclude", false},
+		{"cannot read --exclude-from: no such file", "exclude-from", true},
+		{`invalid --mode "x"`, "mode", true},
+		{"--parallel 0 is out of range", "parallel", true},
+		{"invalid --max-delete", "delete", false},
+	} {
+		if got := namesFlag(tt.msg, tt.flag); got != tt.want {
+			t.Errorf("namesFlag(%q, %q) = %v", tt.msg, tt.flag, got)
+		}
+	}
+}

@@ -70,7 +70,13 @@ const rootExample = `  # see it work against a local test server
   FTPMIRROR_PASSWORD=... ftpmirror pull --delete ftp://alice@files.example.com/site ./site
 
   # find out which data channel mode works through your firewall
-  ftpmirror probe ftp://ftp.example.org/`
+  ftpmirror probe ftp://ftp.example.org/
+
+  # named jobs in a config file: write one, check it, run every job quietly (for cron)
+  mkdir -p ~/.config/ftpmirror
+  ftpmirror config example --job docs --source ftp://ftp.example.org/pub/docs --target ~/docs > ~/.config/ftpmirror/config.toml
+  ftpmirror config check
+  ftpmirror run --all --quiet`
 
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{

@@ -266,7 +266,7 @@ func (c *config) locate(j *job, err error) *configError {
 	_, msg, hint := describe(context.Background(), err)
 	line := j.line
 	for _, s := range j.settings {
-		if strings.Contains(msg, "--"+s.flag) {
+		if namesFlag(msg, s.flag) {
 			line = s.line
 			break
 		}
@@ -315,5 +315,20 @@ func (a *app) completeJobs(configFlag *string) cobra.CompletionFunc {
 			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// namesFlag reports whether msg names --flag itself, not a longer flag that
+// starts with it (--exclude in "--exclude-from").
+func namesFlag(msg, flag string) bool {
+	for rest := msg; ; {
+		i := strings.Index(rest, "--"+flag)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+2+len(flag):]
+		if rest == "" || !isBareKeyChar(rest[0]) {
+			return true
+		}
 	}
 }
