@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,8 +16,9 @@ import (
 // kept so the transport can tell a broken data channel from a refused file.
 type dataConn struct {
 	net.Conn
-	idle  time.Duration
-	limit int64 // 0 = none
+	idle    time.Duration
+	limit   int64        // 0 = none
+	aborted *atomic.Bool // the transport's; once set, no deadline is extended
 
 	mu   sync.Mutex
 	read int64
@@ -29,7 +31,7 @@ var errListingTooLong = errors.New("listing too long")
 // wrapData prepares a freshly opened data connection: deadlines, limit and,
 // with PROT P, TLS resuming the control connection's session.
 func (t *transport) wrapData(c net.Conn, limit int64) net.Conn {
-	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: limit}
+	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: limit, aborted: &t.aborted}
 	t.setCurrent(dc)
 	if t.aborted.Load() {
 		_ = c.SetDeadline(time.Unix(1, 0))
@@ -42,6 +44,10 @@ func (t *transport) wrapData(c net.Conn, limit int64) net.Conn {
 
 func (d *dataConn) Read(p []byte) (int, error) {
 	_ = d.Conn.SetReadDeadline(time.Now().Add(d.idle))
+	if d.aborted != nil && d.aborted.Load() {
+		// abort's past deadline may have been undone by the line above.
+		_ = d.Conn.SetReadDeadline(time.Unix(1, 0))
+	}
 	n, err := d.Conn.Read(p)
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -58,6 +64,9 @@ func (d *dataConn) Read(p []byte) (int, error) {
 
 func (d *dataConn) Write(p []byte) (int, error) {
 	_ = d.Conn.SetWriteDeadline(time.Now().Add(d.idle))
+	if d.aborted != nil && d.aborted.Load() {
+		_ = d.Conn.SetWriteDeadline(time.Unix(1, 0))
+	}
 	n, err := d.Conn.Write(p)
 	if err != nil {
 		d.mu.Lock()
