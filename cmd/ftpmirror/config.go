@@ -32,11 +32,11 @@ import (
 const configName = "config.toml"
 
 // jobKeys are a job's keys that are not flags.
-var jobKeys = []string{"direction", "source", "target", "password_env"}
+func jobKeys() []string { return []string{"direction", "source", "target", "password_env"} }
 
 // directions are the commands a job may run. The URL is the source of a
-// pull or sync and the target of a push.
-var directions = []string{"pull", "push", "sync"}
+// pull and the target of a push or sync, as on their command lines.
+func directions() []string { return []string{"pull", "push", "sync"} }
 
 // runLevelFlags belong to one invocation of "ftpmirror run", not to a job.
 var runLevelFlags = map[string]bool{
@@ -214,7 +214,7 @@ func (j *job) parse(c *config, t map[string]any, lines keyLineMap,
 	switch {
 	case j.direction == "":
 		bad("direction", "direction is missing", `add direction = "pull" (or "push" or "sync")`)
-	case !contains(directions, j.direction):
+	case !contains(directions(), j.direction):
 		bad("direction", fmt.Sprintf("unknown direction %q", j.direction), "use pull, push or sync")
 	default:
 		if flags = flagsFor(j.direction); flags == nil {
@@ -239,7 +239,7 @@ func (j *job) parse(c *config, t map[string]any, lines keyLineMap,
 	}
 	sort.Slice(keys, func(a, b int) bool { return at(keys[a]) < at(keys[b]) })
 	for _, key := range keys {
-		if contains(jobKeys, key) || key == "password" {
+		if contains(jobKeys(), key) || key == "password" {
 			continue
 		}
 		if flags == nil {
@@ -277,11 +277,11 @@ func (j *job) parse(c *config, t map[string]any, lines keyLineMap,
 // checkSides checks source and target: one is a URL without a password,
 // the other a local directory, made absolute against the config's directory.
 func (j *job) checkSides(c *config, bad func(key, msg, hint string), getenv func(string) string) {
-	if j.source == "" || j.target == "" || !contains(directions, j.direction) {
+	if j.source == "" || j.target == "" || !contains(directions(), j.direction) {
 		return
 	}
 	urlKey, localKey := "source", "target"
-	if j.direction == "push" {
+	if j.direction != "pull" { // push and sync take the local directory first
 		urlKey, localKey = "target", "source"
 	}
 	side := map[string]*string{"source": &j.source, "target": &j.target}
@@ -308,7 +308,7 @@ func (j *job) checkSides(c *config, bad func(key, msg, hint string), getenv func
 // example is a placeholder for the job's source or target.
 func (j *job) example(key string) string {
 	url, dir := "ftp://user@host/path", "/path/to/mirror"
-	if (key == "source") == (j.direction == "push") {
+	if (key == "source") == (j.direction != "pull") {
 		return dir
 	}
 	return url

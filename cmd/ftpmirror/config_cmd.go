@@ -133,7 +133,7 @@ func (e exampleJob) render(getenv func(string) string) (string, error) {
 	if e.name == "" || e.source == "" || e.target == "" {
 		return "", usageErr("--job, --source and --target go together", "give all three, or none for a sample")
 	}
-	if !contains(directions, e.direction) {
+	if !contains(directions(), e.direction) {
 		return "", usageErr(fmt.Sprintf("unknown --direction %q", e.direction), "use pull, push or sync")
 	}
 	flags := directionFlags(getenv)(e.direction)

@@ -113,7 +113,7 @@ func suggestKey(key string, flags *pflag.FlagSet) string {
 			best, bestD = k, d
 		}
 	}
-	for _, k := range jobKeys {
+	for _, k := range jobKeys() {
 		consider(k)
 	}
 	flags.VisitAll(func(fl *pflag.Flag) {

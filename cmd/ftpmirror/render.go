@@ -36,12 +36,43 @@ func plural(n int, one, many string) string {
 // planLine renders one action of a plan as a person reads it, or "" when
 // the action is shown only with -v and verbose is 0.
 func planLine(a plan.Action, verbose int) string {
+	line := planLineBody(a, verbose)
+	if line != "" && a.Reason == plan.ReasonConflict {
+		line += " (conflict)"
+	}
+	return line
+}
+
+// sideOf names the side an action changes: "local" or "remote".
+func sideOf(op plan.Op) string {
+	switch op {
+	case plan.OpUpload, plan.OpMkdirRemote, plan.OpDeleteRemote, plan.OpRenameRemote:
+		return "remote"
+	}
+	return "local"
+}
+
+// twoWay reports whether a plan changes both sides (a sync), so that each
+// line must say which side it changes.
+func twoWay(p plan.Plan) bool {
+	sides := map[string]bool{}
+	for _, a := range p.Actions {
+		if a.Op != plan.OpAdopt && a.Op != plan.OpForget {
+			sides[sideOf(a.Op)] = true
+		}
+	}
+	return len(sides) == 2
+}
+
+func planLineBody(a plan.Action, verbose int) string {
 	sym := string(a.Symbol())
 	p := a.Path
 	if a.Kind == plan.KindDir {
 		p += "/"
 	}
 	switch a.Op {
+	case plan.OpRenameLocal, plan.OpRenameRemote:
+		return "R " + p + " -> " + a.To + " (kept as a conflict copy)"
 	case plan.OpAdopt:
 		if verbose == 0 {
 			return ""
@@ -68,11 +99,16 @@ func planLine(a plan.Action, verbose int) string {
 // planSummaryText is the last line of a dry run.
 func planSummaryText(s plan.Summary) string {
 	var parts []string
-	if s.Downloads > 0 {
-		parts = append(parts, fmt.Sprintf("%d to download (%s)", s.Downloads, humanBytes(int64(s.Bytes))))
+	switch {
+	case s.Downloads > 0 && s.Uploads > 0:
+		parts = append(parts, fmt.Sprintf("%d to download and %d to upload (%s)", s.Downloads, s.Uploads, humanBytes(s.Bytes)))
+	case s.Downloads > 0:
+		parts = append(parts, fmt.Sprintf("%d to download (%s)", s.Downloads, humanBytes(s.Bytes)))
+	case s.Uploads > 0:
+		parts = append(parts, fmt.Sprintf("%d to upload (%s)", s.Uploads, humanBytes(s.Bytes)))
 	}
-	if s.Uploads > 0 {
-		parts = append(parts, fmt.Sprintf("%d to upload (%s)", s.Uploads, humanBytes(int64(s.Bytes))))
+	if s.Conflicts > 0 {
+		parts = append(parts, plural(s.Conflicts, "conflict", "conflicts")+" resolved, no version lost")
 	}
 	if s.Deletes > 0 {
 		parts = append(parts, fmt.Sprintf("%d to delete", s.Deletes))
@@ -102,10 +138,14 @@ func planSummaryText(s plan.Summary) string {
 // lines (0: all) followed by "... and N more", then the summary line.
 func renderPlanText(w io.Writer, p plan.Plan, verbose, limit int) {
 	shown, hidden := 0, 0
+	sided := twoWay(p)
 	for _, a := range p.Actions {
 		line := planLine(a, verbose)
 		if line == "" {
 			continue
+		}
+		if sided {
+			line = line[:2] + sideOf(a.Op) + ": " + line[2:]
 		}
 		if limit > 0 && shown >= limit {
 			hidden++

@@ -95,8 +95,7 @@ func (a *app) loadJobs(configFlag string) (*config, error) {
 
 // jobDirections are the commands that jobs may run: each validates through
 // pullFlags.validate, which stops at errValidated for a job being checked.
-// Wiring sync is adding it here, once its command validates that way.
-var jobDirections = []string{"pull", "push"}
+func jobDirections() []string { return []string{"pull", "push", "sync"} }
 
 // errValidated is returned by pullFlags.validate in an app with
 // validateOnly: the command line is valid and nothing more is to be done.
@@ -106,7 +105,7 @@ var errValidated = errors.New("validated")
 // a scratch app that never runs; nil for a direction jobs cannot run.
 func directionFlags(getenv func(string) string) flagSets {
 	return func(direction string) *pflag.FlagSet {
-		if !contains(jobDirections, direction) {
+		if !contains(jobDirections(), direction) {
 			return nil
 		}
 		scratch := newApp(strings.NewReader(""), io.Discard, io.Discard, getenv)
