@@ -43,7 +43,7 @@ func TestPassiveFaultsFallBackToActiveAndStayByteIdentical(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newPullFixture(t, sampleTree, ftptest.Options{Disable: tc.disable})
-			proxied(t, f, tc.o)
+			p := proxied(t, f, tc.o)
 			start := time.Now()
 			r := f.mustPull(func(o *PullOptions) { o.Conn.DataTimeout = time.Second })
 			ftptest.TreeEqual(t, f.remote, f.local)
@@ -53,10 +53,18 @@ func TestPassiveFaultsFallBackToActiveAndStayByteIdentical(t *testing.T) {
 			if time.Since(start) > 20*time.Second {
 				t.Fatalf("fallback took %v: the data timeout did not bound it", time.Since(start))
 			}
-			// The next run starts with the method that worked.
+			// The next run starts with the method that worked, saved in the
+			// state: it tries no other.
+			before := p.Stats().Verbs
 			r = f.mustPull(nil)
 			if len(r.Plan.Actions) != 0 {
 				t.Fatalf("second run plans %+v", r.Plan.Actions)
+			}
+			after := p.Stats().Verbs
+			for _, m := range []Method{MethodEPSV, MethodPASV, MethodEPRT, MethodPORT} {
+				if m != tc.want && after[string(m)] != before[string(m)] {
+					t.Errorf("the second run tried %s again (%d -> %d), though the state says %s works", m, before[string(m)], after[string(m)], tc.want)
+				}
 			}
 		})
 	}
