@@ -1,0 +1,102 @@
+package hostileftp
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Greeting stands for the server's greeting in Options.Hang: the connection
+// is accepted and the 220 never comes.
+const Greeting = "GREETING"
+
+// Options script the server. The zero value is a well-behaved, empty server
+// without MLST: the root "/" is listed empty and every file is missing.
+type Options struct {
+	// MLST offers MLST in the FEAT reply, so that clients list with MLSD;
+	// without it they use LIST.
+	MLST bool
+	// Listings holds, per absolute directory path ("/", "/sub"), the raw
+	// lines sent for LIST, NLST or MLSD of that directory, each followed by
+	// CRLF. A directory is known, for CWD, when it is here; "/" always is.
+	// MLSDLine and LISTLine help to write them.
+	Listings map[string][]string
+	// Files holds the files RETR, SIZE and MDTM serve, by absolute path.
+	Files map[string]File
+	// InfiniteListing, if not empty, is the absolute path of a directory
+	// whose listing never ends: distinct lines are streamed until the client
+	// closes the data connection or the server is closed.
+	InfiniteListing string
+	// Hang lists verbs (upper case, as "RETR", "LIST", "MLSD", "EPSV", or
+	// Greeting) to which the server never replies: from then on the
+	// connection reads and drops commands until the client goes away.
+	Hang []string
+	// Refuse lists verbs answered "502 refused" at once.
+	Refuse []string
+	// MaxConns bounds the control connections open at once; more are
+	// answered "421" and closed (default 32).
+	MaxConns int
+	// AcceptTimeout bounds waiting for the client's passive data
+	// connection (default 10s); then the command gets "425".
+	AcceptTimeout time.Duration
+	// OnCommand, if set, is called with every command as it arrives, from
+	// the connection's goroutine and before the command is handled. It must
+	// not block.
+	OnCommand func(verb, arg string)
+	// OnStall, if set, is called with the path of a RETR that stalls (see
+	// File.StallAfter), once the bytes before the stall are written.
+	OnStall func(path string)
+}
+
+// File is one served file and how RETR misbehaves on it. What a listing says
+// about it is up to the listing lines: list a size other than len(Data) to
+// make the server lie.
+type File struct {
+	Data []byte
+	// ModTime is what MDTM answers; zero means 2024-01-01 00:00:00 UTC.
+	ModTime time.Time
+	// CloseAfter, if positive, cuts a RETR after that many bytes of data
+	// (counted from the REST offset): the data connection is closed and
+	// the reply is "426".
+	CloseAfter int64
+	// StallAfter, if positive, stops a RETR after that many bytes without
+	// closing anything or replying, until the client closes the data
+	// connection or the server is closed.
+	StallAfter int64
+	// Endless makes RETR send Data (or zero bytes, if Data is empty) over
+	// and over, until the client closes the data connection.
+	Endless bool
+}
+
+// defaultModTime is the time the line helpers list and MDTM answers when a
+// File has none.
+var defaultModTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// MLSDLine returns an RFC 3659 listing line:
+// "type=<kind>;size=<size>;modify=20240101000000; <name>". kind is "file",
+// "dir", "cdir", "pdir" or anything a test wants; size is written as given,
+// so it may be "-5" or "99999999999999999999".
+func MLSDLine(kind, size, name string) string {
+	return fmt.Sprintf("type=%s;size=%s;modify=%s; %s", kind, size, defaultModTime.Format("20060102150405"), name)
+}
+
+// LISTLine returns a Unix "ls -l" listing line:
+// "<mode> 1 owner group <size> Jan 01  2024 <name>". mode is "-rw-r--r--",
+// "drwxr-xr-x", "lrwxrwxrwx" and the like; a symlink's name is written
+// "name -> target".
+func LISTLine(mode, size, name string) string {
+	return fmt.Sprintf("%s 1 owner group %12s %s %s", mode, size, defaultModTime.Format("Jan 02  2006"), name)
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxConns <= 0 {
+		o.MaxConns = 32
+	}
+	if o.AcceptTimeout <= 0 {
+		o.AcceptTimeout = 10 * time.Second
+	}
+	return o
+}
+
+func (o Options) hangs(verb string) bool   { return slices.Contains(o.Hang, verb) }
+func (o Options) refuses(verb string) bool { return slices.Contains(o.Refuse, verb) }
