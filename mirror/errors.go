@@ -45,7 +45,8 @@ func Classify(err error) Kind {
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EROFS):
 		return KindFatal
-	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist), errors.As(err, new(*PathError)):
+	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist), errors.As(err, new(*PathError)),
+		errors.Is(err, errListingTooLong): // the same listing would be too long again
 		return KindPerFile
 	case isNetworkError(err):
 		// A data connection that broke makes the server's reply (426,
