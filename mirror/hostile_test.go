@@ -458,7 +458,7 @@ func TestHostileListingNeverEnds(t *testing.T) {
 					Listings:        map[string][]string{"/": {lf.dir("sub")}},
 					InfiniteListing: where,
 				})
-				r, err := h.pull(context.Background(), func(o *PullOptions) { o.Delete = true })
+				r, err := h.pull(context.Background(), func(o *PullOptions) { o.Delete, o.Retries = true, 3 })
 				var ge *plan.GuardError
 				if where == "/sub" {
 					// keep.txt is gone from a complete root listing, but
@@ -477,6 +477,17 @@ func TestHostileListingNeverEnds(t *testing.T) {
 				if len(errs) != 1 || !errors.Is(errs[0], errListingTooLong) ||
 					!strings.Contains(errs[0].Error(), "listing too long: more than 1048576 bytes") {
 					t.Errorf("want one listing-too-long failure for %q, got %v", dir, r.Failed)
+				}
+				verb := "LIST"
+				if lf.mlst {
+					verb = "MLSD"
+				}
+				lists := 1 // the root, and the directory below it if it is the endless one
+				if where != "/" {
+					lists = 2
+				}
+				if n := h.srv.Stats().Count(verb); n != lists {
+					t.Errorf("%d %s commands: a listing over its bound was retried", n, verb)
 				}
 				h.checkOutside()
 				h.wantTree(map[string]string{"keep.txt": "kept", "sub/": "", "sub/s.txt": "ss"})
