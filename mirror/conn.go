@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/jlaffaye/ftp"
@@ -20,6 +19,7 @@ type Conn struct {
 	t    *transport
 	sc   *ftp.ServerConn
 	mlsd bool
+	stat *statMode // shared by the Dialer's connections
 }
 
 // Broken reports whether the control connection is unusable and must be
@@ -65,44 +65,6 @@ func (c *Conn) brokenErr() error {
 		return c.t.broken
 	}
 	return errAborted
-}
-
-// List lists one remote directory. The entries' Paths are bare names, as
-// the server gave them: checking them is the caller's job.
-func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
-	var raw []*ftp.Entry
-	err := c.do(ctx, func() error {
-		c.t.listLimit = c.t.opts.MaxListingBytes
-		var err error
-		if c.mlsd {
-			raw, err = c.sc.List(dir)
-			return err
-		}
-		// LIST's argument is read as options when it starts with a dash:
-		// then change into the directory and list it bare. Either way the
-		// transport sends LIST -a, for hidden files.
-		if !strings.Contains("/"+dir, "/-") {
-			raw, err = c.sc.List(dir)
-			return err
-		}
-		if err := c.sc.ChangeDir(dir); err != nil {
-			return err
-		}
-		raw, err = c.sc.List("")
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	out := make([]plan.Entry, 0, len(raw))
-	for _, e := range raw {
-		if e.Name == "." || e.Name == ".." {
-			continue
-		}
-		out = append(out, c.entry(e, now))
-	}
-	return out, nil
 }
 
 // entry converts a library entry, telling how precise its time is: MLSD

@@ -21,6 +21,7 @@ type Dialer struct {
 	opts Options
 	book *methodBook
 	tls  *tls.Config
+	stat statMode
 }
 
 // NewDialer returns a Dialer for srv. Options' zero value works.
@@ -136,7 +137,7 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	}
 	mlsd := sc.IsTimePreciseInList()
 	t.listHidden = !mlsd
-	return &Conn{t: t, sc: sc, mlsd: mlsd}, nil
+	return &Conn{t: t, sc: sc, mlsd: mlsd, stat: &d.stat}, nil
 }
 
 // startTLS runs the TLS handshake on the control connection.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpmirror/ftpmirror/internal/ftpproxy"
 	"github.com/ftpmirror/ftpmirror/internal/ftptest"
 )
 
@@ -103,6 +104,27 @@ func TestVsftpdTLSDefaultsInBothDataModes(t *testing.T) {
 func TestVsftpdLargeFileIntact(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
 	f, _ := vsftpdFixture(t, map[string]string{"big.bin": string(big)}, ftptest.VsftpdOptions{})
+	f.mustPull(nil)
+	ftptest.TreeEqual(t, f.remote, f.local)
+}
+
+// vsftpd's STAT lists a directory on the control connection; once it matched
+// LIST on the first directory, no other directory costs a data connection.
+func TestVsftpdListsWithSTATAfterVerifyingIt(t *testing.T) {
+	f, _ := vsftpdFixture(t, sampleTree, ftptest.VsftpdOptions{})
+	p := proxied(t, f, ftpproxy.Options{})
+	f.mustPull(nil)
+	ftptest.TreeEqual(t, f.remote, f.local)
+	const files, dirs = 6, 6
+	if got := p.Stats().DataConns; got != files+1 {
+		t.Fatalf("data connections = %d, want %d: one per file and one LIST to verify STAT (of %d directories)", got, files+1, dirs)
+	}
+}
+
+// A server whose STAT does not list (the in-process one, without MLSD) is
+// listed over data connections.
+func TestListingFallsBackToLISTWhenSTATCannotList(t *testing.T) {
+	f := newPullFixture(t, sampleTree, ftptest.Options{Disable: []string{"MLSD"}})
 	f.mustPull(nil)
 	ftptest.TreeEqual(t, f.remote, f.local)
 }

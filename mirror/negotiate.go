@@ -16,6 +16,12 @@ import (
 // success whatever method was used, or a 425 when none worked.
 func (t *transport) negotiate(verb string) []byte {
 	t.endData(nil)
+	if t.statListing {
+		// The listing comes over the control connection (statlist.go).
+		t.statConn = &memConn{}
+		t.prepared = t.statConn
+		return []byte("229 Entering Extended Passive Mode (|||1|)\r\n")
+	}
 	if t.justFailed {
 		return t.failReply(verb)
 	}

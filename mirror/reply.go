@@ -21,11 +21,15 @@ type reply struct {
 func (r reply) err() error { return &textproto.Error{Code: r.Code, Msg: r.Msg} }
 
 // maxReplyLines bounds a multi-line reply, so a hostile server cannot make a
-// reply that never ends.
+// reply that never ends. A STAT listing is bounded by its own, larger limit.
 const maxReplyLines = 10000
 
-// readReply reads one reply, single or multi-line (RFC 959 4.2).
-func readReply(br *bufio.Reader) (reply, error) {
+// maxStatLines bounds a directory listed with STAT (about 100 MB).
+const maxStatLines = 200000
+
+// readReply reads one reply, single or multi-line (RFC 959 4.2), of at most
+// maxLines lines.
+func readReply(br *bufio.Reader, maxLines int) (reply, error) {
 	var raw bytes.Buffer
 	var msg []string
 	line, err := readLine(br, &raw)
@@ -38,8 +42,8 @@ func readReply(br *bufio.Reader) (reply, error) {
 	}
 	msg = append(msg, text)
 	for multi {
-		if len(msg) > maxReplyLines {
-			return reply{}, fmt.Errorf("reply %d longer than %d lines", code, maxReplyLines)
+		if len(msg) > maxLines || raw.Len() > maxLines*512 {
+			return reply{}, fmt.Errorf("reply %d longer than %d lines", code, maxLines)
 		}
 		line, err = readLine(br, &raw)
 		if err != nil {

@@ -41,14 +41,17 @@ type transport struct {
 	dataTLS    *tls.Config  // set once PROT P is in force
 
 	// The data channel prepared by the last negotiation.
-	prepared   net.Conn
-	method     Method
-	target     string
-	justFailed bool              // the last negotiation failed; answer the library's PASV retry at once
-	dataErr    *DataChannelError // set when no method is left
-	listLimit  int64             // byte limit for the next data connection, for listings
-	expects    []func(reply)     // handlers of replies owed to commands sent ahead
-	pipeline   bool              // send commands ahead of replies once a method works
+	prepared    net.Conn
+	method      Method
+	target      string
+	justFailed  bool              // the last negotiation failed; answer the library's PASV retry at once
+	dataErr     *DataChannelError // set when no method is left
+	listLimit   int64             // byte limit for the next data connection, for listings
+	expects     []func(reply)     // handlers of replies owed to commands sent ahead
+	statListing bool              // answer the next LIST with a STAT listing (statlist.go)
+	statConn    *memConn          // the data connection of that listing
+	statErr     error             // the server's refusal of the last STAT
+	pipeline    bool              // send commands ahead of replies once a method works
 
 	mu         sync.Mutex // guards the fields below, touched by abort
 	current    *dataConn
@@ -130,6 +133,9 @@ func (t *transport) fromLibrary(line string) error {
 	if verb == "LIST" && t.listHidden {
 		line = "LIST -a" + line[len("LIST"):]
 	}
+	if verb == "LIST" && t.statListing {
+		return t.statList(line)
+	}
 	if err := t.send(line); err != nil {
 		return err
 	}
@@ -170,11 +176,14 @@ func (t *transport) command(line string) (reply, error) {
 	return t.readReply()
 }
 
-func (t *transport) readReply() (reply, error) {
+func (t *transport) readReply() (reply, error) { return t.readReplyOf(maxReplyLines) }
+
+// readReplyOf reads a reply of at most maxLines lines.
+func (t *transport) readReplyOf(maxLines int) (reply, error) {
 	if err := t.idleDeadline(t.raw.SetReadDeadline); err != nil {
 		return reply{}, err
 	}
-	r, err := readReply(t.br)
+	r, err := readReply(t.br, maxLines)
 	if err != nil {
 		t.broken = err
 		return reply{}, err

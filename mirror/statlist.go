@@ -1,0 +1,200 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// Listing a directory over a data connection costs a data connection and
+// two round trips; "STAT -a DIR" returns the same LIST lines on the control
+// connection in one. A server's STAT output is trusted only once it matched
+// the LIST of the same directory (verified per Dialer, on the first
+// directory listed), and the library still parses it: the transport hands it
+// the STAT lines as if they came over a data connection.
+
+// statMode is whether a server's STAT listings may stand in for LIST.
+type statMode struct{ v atomic.Int32 }
+
+const (
+	statUnknown int32 = iota
+	statUsable
+	statUnusable
+)
+
+func (s *statMode) get() int32  { return s.v.Load() }
+func (s *statMode) set(v int32) { s.v.Store(v) }
+
+// errStatUnusable means the server's STAT cannot list a directory.
+var errStatUnusable = errors.New("STAT does not list directories")
+
+// List lists one remote directory. The entries' Paths are bare names, as
+// the server gave them: checking them is the caller's job.
+func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
+	if c.mlsd || strings.Contains("/"+dir, "/-") || c.stat.get() == statUnusable {
+		return c.listData(ctx, dir)
+	}
+	if c.stat.get() == statUsable {
+		entries, err := c.listStat(ctx, dir)
+		if !errors.Is(err, errStatUnusable) {
+			return entries, err
+		}
+		c.stat.set(statUnusable)
+		return c.listData(ctx, dir)
+	}
+	entries, err := c.listData(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	viaStat, err := c.listStat(ctx, dir)
+	switch {
+	case err == nil && sameListing(entries, viaStat):
+		c.stat.set(statUsable)
+	case err == nil || errors.Is(err, errStatUnusable):
+		c.t.log.Debug("STAT listings differ from LIST; listing over data connections", "dir", dir)
+		c.stat.set(statUnusable)
+	default:
+		return nil, err
+	}
+	return entries, nil
+}
+
+// listStat lists dir with STAT on the control connection.
+func (c *Conn) listStat(ctx context.Context, dir string) ([]plan.Entry, error) {
+	c.t.statListing = true
+	c.t.statErr = nil
+	defer func() { c.t.statListing = false }()
+	entries, err := c.listData(ctx, dir)
+	if err != nil && c.t.statErr != nil {
+		return nil, errors.Join(errStatUnusable, c.t.statErr)
+	}
+	return entries, err
+}
+
+// sameListing reports whether two listings of a directory agree on names,
+// kinds, sizes and times.
+func sameListing(a, b []plan.Entry) bool {
+	key := func(e plan.Entry) string {
+		return e.Path + "\x00" + e.Kind.String() + "\x00" + e.ModTime.String() + "\x00" + strconv.FormatInt(e.Size, 10) + "\x00" + e.Target
+	}
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i, e := range a {
+		ka[i] = key(e)
+	}
+	for i, e := range b {
+		kb[i] = key(e)
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+// statList answers the library's LIST with a STAT of the same directory:
+// the lines go to memConn, the library is told 150 and 226.
+func (t *transport) statList(line string) error {
+	if err := t.drain(); err != nil {
+		return err
+	}
+	if err := t.send("STAT" + strings.TrimPrefix(line, "LIST")); err != nil {
+		return err
+	}
+	r, err := t.readReplyOf(maxStatLines)
+	if err != nil {
+		return err
+	}
+	r2, err := t.finishStat(r)
+	if err != nil {
+		return err
+	}
+	t.pending.Write(r2)
+	return nil
+}
+
+// finishStat fills the STAT data connection from a reply, or passes the
+// server's refusal on.
+func (t *transport) finishStat(r reply) ([]byte, error) {
+	mc := t.statConn
+	t.statConn = nil
+	if r.Code < 211 || r.Code > 213 || mc == nil {
+		t.statErr = r.err()
+		return r.Raw, nil
+	}
+	lines := strings.Split(r.Msg, "\n")
+	var body bytes.Buffer
+	if len(lines) > 2 {
+		for _, l := range lines[1 : len(lines)-1] {
+			body.WriteString(strings.TrimLeft(l, " "))
+			body.WriteString("\r\n")
+		}
+	}
+	mc.r = bytes.NewReader(body.Bytes())
+	return []byte("150 Listing from STAT.\r\n226 Listing done.\r\n"), nil
+}
+
+// memConn is the data connection of a STAT listing: the lines the server
+// sent on the control connection.
+type memConn struct {
+	r *bytes.Reader
+}
+
+func (m *memConn) Read(p []byte) (int, error) {
+	if m.r == nil {
+		return 0, errStatUnusable
+	}
+	return m.r.Read(p)
+}
+func (m *memConn) Write(p []byte) (int, error)      { return 0, errors.New("a listing is read only") }
+func (m *memConn) Close() error                     { return nil }
+func (m *memConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (m *memConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (m *memConn) SetDeadline(time.Time) error      { return nil }
+func (m *memConn) SetReadDeadline(time.Time) error  { return nil }
+func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
+
+// listData lists dir as the library does: MLSD, or LIST over a data
+// connection (or, with statListing, STAT).
+func (c *Conn) listData(ctx context.Context, dir string) ([]plan.Entry, error) {
+	var raw []*ftp.Entry
+	err := c.do(ctx, func() error {
+		c.t.listLimit = c.t.opts.MaxListingBytes
+		var err error
+		if c.mlsd {
+			raw, err = c.sc.List(dir)
+			return err
+		}
+		// LIST's argument is read as options when it starts with a dash:
+		// then change into the directory and list it bare. Either way the
+		// transport sends LIST -a, for hidden files.
+		if !strings.Contains("/"+dir, "/-") {
+			raw, err = c.sc.List(dir)
+			return err
+		}
+		if err := c.sc.ChangeDir(dir); err != nil {
+			return err
+		}
+		raw, err = c.sc.List("")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := make([]plan.Entry, 0, len(raw))
+	for _, e := range raw {
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		out = append(out, c.entry(e, now))
+	}
+	return out, nil
+}
