@@ -20,6 +20,18 @@ type Conn struct {
 	sc   *ftp.ServerConn
 	mlsd bool
 	stat *statMode // shared by the Dialer's connections
+	buf  []byte    // for copying transfers, made on first use
+}
+
+// copyBufferSize is the size of the buffer a transfer is copied through:
+// large enough that a fast link costs few system calls.
+const copyBufferSize = 256 << 10
+
+func (c *Conn) copyBuffer() []byte {
+	if c.buf == nil {
+		c.buf = make([]byte, copyBufferSize)
+	}
+	return c.buf
 }
 
 // Broken reports whether the control connection is unusable and must be
@@ -105,7 +117,7 @@ func (c *Conn) Retr(ctx context.Context, path string, offset int64, w io.Writer)
 		if err != nil {
 			return err
 		}
-		n, err = io.Copy(localWriter{w}, resp)
+		n, err = io.CopyBuffer(localWriter{w}, resp, c.copyBuffer())
 		return errors.Join(err, resp.Close())
 	})
 	var le *LocalError

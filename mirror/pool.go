@@ -21,6 +21,9 @@ type Pool struct {
 	open   int
 	limit  int
 	closed bool
+
+	warming    sync.WaitGroup
+	stopWarmup context.CancelFunc
 }
 
 // NewPool returns a pool of at most size connections made by d.
@@ -53,7 +56,35 @@ func (p *Pool) Do(ctx context.Context, fn func(*Conn) error) error {
 	return err
 }
 
-func (p *Pool) get(ctx context.Context) (*Conn, error) {
+// Warm opens the connections the pool does not have yet, in the
+// background, so that the walk and the first transfers find them logged in:
+// logging in costs several round trips. Failures are left to the callers
+// that then need a connection; Close stops the warm-up.
+func (p *Pool) Warm(ctx context.Context) {
+	p.mu.Lock()
+	n := p.limit - p.open
+	if p.closed || n <= 0 || p.stopWarmup != nil {
+		p.mu.Unlock()
+		return
+	}
+	ctx, p.stopWarmup = context.WithCancel(ctx)
+	p.warming.Add(n)
+	p.mu.Unlock()
+	for range n {
+		go func() {
+			defer p.warming.Done()
+			if c, err := p.acquire(ctx, true); err == nil {
+				p.put(c)
+			}
+		}()
+	}
+}
+
+func (p *Pool) get(ctx context.Context) (*Conn, error) { return p.acquire(ctx, false) }
+
+// acquire takes a slot and an idle connection, or dials one; fresh always
+// dials.
+func (p *Pool) acquire(ctx context.Context, fresh bool) (*Conn, error) {
 	for {
 		select {
 		case p.slots <- struct{}{}:
@@ -66,7 +97,7 @@ func (p *Pool) get(ctx context.Context) (*Conn, error) {
 			<-p.slots
 			return nil, errors.New("pool closed")
 		}
-		if n := len(p.idle); n > 0 {
+		if n := len(p.idle); n > 0 && !fresh {
 			c := p.idle[n-1]
 			p.idle = p.idle[:n-1]
 			p.mu.Unlock()
@@ -111,6 +142,13 @@ func (p *Pool) put(c *Conn) {
 // Close quits the idle connections; connections in use are closed when
 // they are returned.
 func (p *Pool) Close() error {
+	p.mu.Lock()
+	stop := p.stopWarmup
+	p.mu.Unlock()
+	if stop != nil {
+		stop()
+		p.warming.Wait()
+	}
 	p.mu.Lock()
 	idle := p.idle
 	p.idle, p.closed = nil, true

@@ -66,6 +66,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	}); err != nil {
 		return nil, err
 	}
+	pool.Warm(ctx)
 
 	lister := &tempSkipper{l: &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}}
 	listing, err := plan.Walk(ctx, lister, plan.WalkOptions{Parallel: o.Parallel, Filter: o.Filter})
