@@ -19,6 +19,7 @@ type dataConn struct {
 	idle    time.Duration
 	limit   int64        // 0 = none
 	aborted *atomic.Bool // the transport's; once set, no deadline is extended
+	lines   *lineCounter // for listings: counts what arrives
 
 	mu   sync.Mutex
 	read int64
@@ -32,6 +33,10 @@ var errListingTooLong = errors.New("listing too long")
 // with PROT P, TLS resuming the control connection's session.
 func (t *transport) wrapData(c net.Conn, limit int64) net.Conn {
 	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: limit, aborted: &t.aborted}
+	if limit > 0 {
+		dc.lines = &lineCounter{}
+		t.setListLines(dc.lines)
+	}
 	t.setCurrent(dc)
 	if t.aborted.Load() {
 		_ = c.SetDeadline(time.Unix(1, 0))
@@ -49,6 +54,9 @@ func (d *dataConn) Read(p []byte) (int, error) {
 		_ = d.Conn.SetReadDeadline(time.Unix(1, 0))
 	}
 	n, err := d.Conn.Read(p)
+	if d.lines != nil {
+		_, _ = d.lines.Write(p[:n])
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.read += int64(n)

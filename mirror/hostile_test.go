@@ -320,14 +320,11 @@ func TestHostileSizesThatDoNotFit(t *testing.T) {
 				MLST: lf.mlst,
 				Listings: map[string][]string{"/": {
 					lf.file("2", "ok.txt"),
-					lf.file("99999999999999999999", "huge"), // beyond uint64: the library drops the line
-					lf.file("-5", "neg"),                    // not a uint64 either
-					lf.file("18446744073709551615", "max"),  // a uint64 that is -1 as an int64
-					lf.file("9223372036854775808", "min"),   // MinInt64 as an int64
-					lf.file("9223372036854775807", "big"),   // fits, but the file is 3 bytes
+					lf.file("18446744073709551615", "max"), // a uint64 that is -1 as an int64
+					lf.file("9223372036854775808", "min"),  // MinInt64 as an int64
+					lf.file("9223372036854775807", "big"),  // fits, but the file is 3 bytes
 				}},
-				Files: files(map[string]string{"/ok.txt": "ok", "/huge": "abc", "/neg": "abc",
-					"/max": "abc", "/min": "abc", "/big": "abc"}),
+				Files: files(map[string]string{"/ok.txt": "ok", "/max": "abc", "/min": "abc", "/big": "abc"}),
 			})
 			r, err := h.pull(context.Background(), nil)
 			if err != nil {
@@ -337,12 +334,49 @@ func TestHostileSizesThatDoNotFit(t *testing.T) {
 			h.wantTree(map[string]string{"ok.txt": "ok"})
 			wantRefused(t, r, "", "max")
 			wantRefused(t, r, "", "min")
-			errs := failedFor(r, "big", plan.OpDownload)
-			if len(errs) != 1 || !strings.Contains(errs[0].Error(), "the listing said 9223372036854775807") {
-				t.Errorf("big: want a size mismatch, got %v", errs)
+			// A size that fits but lies fails that one file (a short
+			// transfer, or a temporary file that cannot be made that big).
+			if errs := failedFor(r, "big", plan.OpDownload); len(errs) != 1 {
+				t.Errorf("big: want one failure of its download, got %v", errs)
 			}
-			if got := h.srv.Stats().Args("RETR"); slices.Contains(got, "/huge") || slices.Contains(got, "/neg") {
-				t.Errorf("fetched a file whose size could not be read: %q", got)
+		})
+	}
+}
+
+// The library drops listing lines it cannot parse, such as a size beyond
+// uint64 or a negative one. A dropped line is a file we would not see, whose
+// local copy --delete would remove: the whole directory counts as not
+// listed, so nothing under it is fetched by mistake or deleted.
+func TestHostileUnreadableListingLinesFailTheDirectory(t *testing.T) {
+	for _, lf := range listFormats {
+		t.Run(lf.name, func(t *testing.T) {
+			h := newHostile(t, hostileftp.Options{
+				MLST: lf.mlst,
+				Listings: map[string][]string{"/": {
+					lf.file("2", "ok.txt"),
+					lf.file("99999999999999999999", "huge"), // beyond uint64
+					lf.file("-5", "neg"),                    // not a uint64 either
+				}},
+				Files: files(map[string]string{"/ok.txt": "ok", "/huge": "abc", "/neg": "abc"}),
+			})
+			if err := os.MkdirAll(h.local, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(h.local, "huge"), []byte("kept"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r, err := h.pull(context.Background(), func(o *PullOptions) { o.Delete, o.Force = true, true })
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.checkOutside()
+			h.wantTree(map[string]string{"huge": "kept"})
+			errs := failedFor(r, "", "list")
+			if len(errs) != 1 || !strings.Contains(errs[0].Error(), "2 of its 3 lines cannot be read") {
+				t.Errorf("want the root listing refused for its unreadable lines, got %v", r.Failed)
+			}
+			if got := h.srv.Stats().Args("RETR"); len(got) != 0 {
+				t.Errorf("fetched files from a directory it could not read whole: %q", got)
 			}
 		})
 	}

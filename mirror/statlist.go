@@ -138,6 +138,9 @@ func (t *transport) finishStat(r reply) ([]byte, error) {
 		}
 	}
 	mc.r = bytes.NewReader(body.Bytes())
+	lc := &lineCounter{}
+	_, _ = lc.Write(body.Bytes())
+	t.setListLines(lc)
 	return []byte("150 Listing from STAT.\r\n226 Listing done.\r\n"), nil
 }
 
@@ -165,6 +168,7 @@ func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
 // connection (or, with statListing, STAT).
 func (c *Conn) listData(ctx context.Context, dir string) ([]plan.Entry, error) {
 	var raw []*ftp.Entry
+	c.t.takeListLines()
 	err := c.do(ctx, func() error {
 		c.t.listLimit = c.t.opts.MaxListingBytes
 		var err error
@@ -186,6 +190,9 @@ func (c *Conn) listData(ctx context.Context, dir string) ([]plan.Entry, error) {
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := checkListing(dir, c.t.takeListLines(), len(raw)); err != nil {
 		return nil, err
 	}
 	now := time.Now()

@@ -55,6 +55,7 @@ type transport struct {
 
 	mu         sync.Mutex // guards the fields below, touched by abort
 	current    *dataConn
+	listLines  *lineCounter // the lines of the last listing
 	active     *activeWait
 	cancelDial context.CancelFunc
 
@@ -244,6 +245,25 @@ func (t *transport) abort() {
 // the server's own minute-long timeout.
 func (t *transport) abortControl() {
 	_ = t.tcp.SetDeadline(time.Unix(1, 0))
+}
+
+// setListLines records the line counter of a listing's data connection.
+func (t *transport) setListLines(lc *lineCounter) {
+	t.mu.Lock()
+	t.listLines = lc
+	t.mu.Unlock()
+}
+
+// takeListLines returns the line count of the last listing, or -1.
+func (t *transport) takeListLines() int {
+	t.mu.Lock()
+	lc := t.listLines
+	t.listLines = nil
+	t.mu.Unlock()
+	if lc == nil {
+		return -1
+	}
+	return lc.count()
 }
 
 // setCurrent records the data connection in use, so abort can reach it.
