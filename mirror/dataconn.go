@@ -19,7 +19,6 @@ type dataConn struct {
 	idle    time.Duration
 	limit   int64        // 0 = none
 	aborted *atomic.Bool // the transport's; once set, no deadline is extended
-	lines   *lineCounter // for listings: counts what arrives
 
 	mu   sync.Mutex
 	read int64
@@ -33,18 +32,33 @@ var errListingTooLong = errors.New("listing too long")
 // with PROT P, TLS resuming the control connection's session.
 func (t *transport) wrapData(c net.Conn, limit int64) net.Conn {
 	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: limit, aborted: &t.aborted}
-	if limit > 0 {
-		dc.lines = &lineCounter{}
-		t.setListLines(dc.lines)
-	}
 	t.setCurrent(dc)
 	if t.aborted.Load() {
 		_ = c.SetDeadline(time.Unix(1, 0))
 	}
+	var conn net.Conn = dc
 	if t.dataTLS != nil {
-		return tls.Client(dc, t.dataTLS)
+		conn = tls.Client(dc, t.dataTLS)
 	}
-	return dc
+	if limit > 0 {
+		// A listing: count its lines as the library reads them.
+		lc := &lineCounter{}
+		t.setListLines(lc)
+		conn = &listingConn{Conn: conn, lines: lc}
+	}
+	return conn
+}
+
+// listingConn counts the lines of a listing, in clear, as they are read.
+type listingConn struct {
+	net.Conn
+	lines *lineCounter
+}
+
+func (l *listingConn) Read(p []byte) (int, error) {
+	n, err := l.Conn.Read(p)
+	_, _ = l.lines.Write(p[:n])
+	return n, err
 }
 
 func (d *dataConn) Read(p []byte) (int, error) {
@@ -54,9 +68,6 @@ func (d *dataConn) Read(p []byte) (int, error) {
 		_ = d.Conn.SetReadDeadline(time.Unix(1, 0))
 	}
 	n, err := d.Conn.Read(p)
-	if d.lines != nil {
-		_, _ = d.lines.Write(p[:n])
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.read += int64(n)
