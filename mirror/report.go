@@ -13,7 +13,13 @@ type FileError struct {
 	Err  error
 }
 
-func (e FileError) Error() string { return string(e.Op) + " " + e.Path + ": " + e.Err.Error() }
+func (e FileError) Error() string {
+	p := e.Path
+	if p == "" {
+		p = "." // the mirror root
+	}
+	return string(e.Op) + " " + p + ": " + e.Err.Error()
+}
 func (e FileError) Unwrap() error { return e.Err }
 
 // Report is what a run did.
