@@ -34,6 +34,7 @@ type executor struct {
 	progress   Progress
 	now        func() time.Time
 	push       pushSettings // uploads only; see execute_push.go
+	segmentMin int64        // RunOptions.SegmentMin; see segment.go
 
 	mu       sync.Mutex
 	doneActs []plan.Action // the actions carried out
@@ -151,6 +152,9 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 		e.mu.Unlock()
 		return e.record(src, plan.Entry{Path: a.Path, Kind: plan.KindDir})
 	case plan.OpDownload:
+		if done, err := e.downloadSegmented(ctx, *a.Source); done {
+			return err
+		}
 		return retry(ctx, e.retries, e.log, "download "+a.Path, func() error {
 			return e.pool.Do(ctx, func(c *Conn) error { return e.download(ctx, c, *a.Source) })
 		})

@@ -152,6 +152,29 @@ func (w *fileWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteAt writes p at off in the temporary file, for a download in
+// segments (segment.go). Several goroutines may call it at once for ranges
+// that do not overlap. Errors are as Write's.
+func (w *fileWriter) WriteAt(p []byte, off int64) (int, error) {
+	if w.done {
+		return 0, &PathError{Op: "write", Path: w.rel, Err: os.ErrClosed}
+	}
+	n, err := w.f.WriteAt(p, off)
+	if err != nil {
+		return n, &PathError{Op: "write", Path: w.rel, Err: err}
+	}
+	return n, nil
+}
+
+// setSize makes the temporary file size bytes long, for a download in
+// segments that each write their own range.
+func (w *fileWriter) setSize(size int64) error {
+	if err := w.f.Truncate(size); err != nil {
+		return &PathError{Op: "truncate", Path: w.rel, Err: err}
+	}
+	return nil
+}
+
 // Commit completes the download: it flushes the temporary file to disk, sets
 // its modification (and access) time to mtime unless mtime is zero, renames
 // it over the target and flushes the parent directory. A file or symlink at

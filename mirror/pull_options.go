@@ -29,6 +29,10 @@ type RunOptions struct {
 
 	Parallel int // control connections, default 4
 	Retries  int // attempts per action after the first, default 3
+	// SegmentMin is the size from which a file is downloaded in segments,
+	// over up to 8 of the Parallel connections at once (each segment at
+	// least SegmentMin/8 long); default 32 MiB, negative: never.
+	SegmentMin int64
 
 	Logger   *slog.Logger
 	Progress Progress
@@ -51,6 +55,9 @@ func (o RunOptions) withDefaults() RunOptions {
 		o.Retries = 0
 	} else if o.Retries == 0 {
 		o.Retries = 3
+	}
+	if o.SegmentMin == 0 {
+		o.SegmentMin = 32 << 20
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -125,7 +125,7 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 	e := &executor{
 		pool: pool, remoteRoot: o.RemoteDir, localRoot: localRoot, store: o.Store,
 		retries: o.Retries, log: o.Logger, progress: o.Progress, now: func() time.Time { return time.Now().UTC() },
-		push: pushSettings{inPlace: d.inPlace},
+		push: pushSettings{inPlace: d.inPlace}, segmentMin: o.SegmentMin,
 	}
 	if o.Store != nil {
 		e.batch = o.Store.NewBatch(state.BatchOptions{})
