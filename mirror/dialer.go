@@ -123,6 +123,8 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	if user == "" {
 		user, pass = "anonymous", "anonymous@"
 	}
+	// What jlaffaye's Login sends after USER, sent with it (pipeline.go).
+	t.login = []string{"PASS " + pass, "FEAT", "TYPE I"}
 	if err := sc.Login(user, pass); err != nil {
 		var tpe *textproto.Error
 		if errors.As(err, &tpe) && tpe.Code >= 500 || t.broken == nil && !errors.As(err, &tpe) {

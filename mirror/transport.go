@@ -49,6 +49,10 @@ type transport struct {
 	listLimit   int64             // byte limit for the next data connection, for listings
 	expects     []func(reply)     // handlers of replies owed to commands sent ahead
 	statListing bool              // answer the next LIST with a STAT listing (statlist.go)
+	presend     []string          // lines sent ahead that the library has yet to write
+	deferred    []func(reply)     // expectations that follow the in-flight data command's final reply
+	inflight    bool              // a data command awaits its final reply
+	login       []string          // PASS, FEAT, TYPE I: sent with USER
 	statConn    *memConn          // the data connection of that listing
 	statErr     error             // the server's refusal of the last STAT
 	pipeline    bool              // send commands ahead of replies once a method works
@@ -74,19 +78,33 @@ func (c *ctrlConn) Read(p []byte) (int, error) {
 	if t.aborted.Load() {
 		return 0, errAborted
 	}
-	if err := t.drain(); err != nil {
+	r, err := t.libraryReply()
+	if err != nil {
 		return 0, err
 	}
-	if t.br.Buffered() == 0 {
-		if err := t.idleDeadline(t.raw.SetReadDeadline); err != nil {
-			return 0, err
-		}
+	t.pending.Write(r.Raw)
+	return t.pending.Read(p)
+}
+
+// libraryReply reads the next reply that is the library's, after those owed
+// to the transport's own commands sent ahead. The library is given one reply
+// at a time, so that its buffered reader never holds a reply that is not its.
+func (t *transport) libraryReply() (reply, error) {
+	if err := t.drain(); err != nil {
+		return reply{}, err
 	}
-	n, err := t.br.Read(p)
-	if err != nil && t.broken == nil {
-		t.broken = err
+	r, err := t.readReply()
+	if err != nil {
+		return reply{}, err
 	}
-	return n, err
+	if t.inflight && r.Code >= 200 {
+		// The data command's final reply: the replies of commands sent
+		// ahead during its transfer come next.
+		t.inflight = false
+		t.expects = append(t.expects, t.deferred...)
+		t.deferred = nil
+	}
+	return r, nil
 }
 
 func (c *ctrlConn) Write(p []byte) (int, error) {
@@ -124,8 +142,14 @@ func isDataVerb(verb string) bool {
 
 // fromLibrary handles one command line written by the library.
 func (t *transport) fromLibrary(line string) error {
+	if t.swallow(line) {
+		return nil
+	}
 	verb, _, _ := strings.Cut(line, " ")
 	verb = strings.ToUpper(verb)
+	if verb == "USER" && t.pipeline && t.login != nil {
+		return t.sendLogin(line)
+	}
 	if verb == "EPSV" || verb == "PASV" {
 		t.pending.Write(t.negotiate(verb))
 		return t.broken
@@ -141,6 +165,7 @@ func (t *transport) fromLibrary(line string) error {
 		return err
 	}
 	if isDataVerb(verb) {
+		t.inflight = true
 		t.mu.Lock()
 		w := t.active
 		t.mu.Unlock()
