@@ -16,6 +16,11 @@ import (
 // success whatever method was used, or a 425 when none worked.
 func (t *transport) negotiate(verb string) []byte {
 	t.endData(nil)
+	if pc := t.takeAhead(); pc != nil {
+		// The download was sent ahead (ahead.go).
+		t.prepared = pc
+		return []byte("229 Entering Extended Passive Mode (|||1|)\r\n")
+	}
 	if t.statListing {
 		// The listing comes over the control connection (statlist.go).
 		t.statConn = &memConn{}
@@ -76,7 +81,7 @@ func (t *transport) openPassive(m Method, pipelined bool) error {
 	if err := t.send(string(m)); err != nil {
 		return err
 	}
-	pc := &passiveConn{t: t, method: m, limit: t.listLimit, ready: make(chan struct{})}
+	pc := newPassiveConn(t, m, t.listLimit)
 	t.listLimit = 0
 	if pipelined {
 		t.expect(pc.resolve)

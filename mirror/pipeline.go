@@ -65,6 +65,10 @@ func (t *transport) swallow(line string) bool {
 	return false
 }
 
+func newPassiveConn(t *transport, m Method, limit int64) *passiveConn {
+	return &passiveConn{t: t, method: m, limit: limit, ready: make(chan struct{})}
+}
+
 // passiveConn is a passive data connection whose port is not known yet.
 type passiveConn struct {
 	t      *transport
@@ -199,14 +203,17 @@ func (t *transport) prefetchModTime(path string) (*mtimeFuture, error) {
 	if err := t.send("MDTM " + path); err != nil {
 		return nil, err
 	}
-	t.expect(func(r reply) {
-		if r.Code == 213 {
-			if tm, err := parseMDTM(r.Msg); err == nil {
-				f.t, f.ok = tm, true
-			}
-		}
-	})
+	t.expect(f.handle)
 	return f, nil
+}
+
+// handle takes the MDTM reply.
+func (f *mtimeFuture) handle(r reply) {
+	if r.Code == 213 {
+		if tm, err := parseMDTM(r.Msg); err == nil {
+			f.t, f.ok = tm, true
+		}
+	}
 }
 
 // parseMDTM reads "YYYYMMDDHHMMSS[.sss]" (RFC 3659), in UTC.

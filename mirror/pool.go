@@ -128,7 +128,7 @@ func (p *Pool) acquire(ctx context.Context, fresh bool) (*Conn, error) {
 
 func (p *Pool) put(c *Conn) {
 	p.mu.Lock()
-	if c.Broken() || p.closed {
+	if !c.reusable() || p.closed {
 		p.open--
 		p.mu.Unlock()
 		_ = c.Close()

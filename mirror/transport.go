@@ -53,6 +53,9 @@ type transport struct {
 	deferred    []func(reply)     // expectations that follow the in-flight data command's final reply
 	inflight    bool              // a data command awaits its final reply
 	login       []string          // PASS, FEAT, TYPE I: sent with USER
+	aheadSpec   *retrSpec         // the download to send ahead after the next data command
+	ahead       *aheadRetr        // a download sent ahead, not yet asked for
+	useAhead    string            // the path being asked for, which may be the one sent ahead
 	statConn    *memConn          // the data connection of that listing
 	statErr     error             // the server's refusal of the last STAT
 	pipeline    bool              // send commands ahead of replies once a method works
@@ -142,36 +145,41 @@ func isDataVerb(verb string) bool {
 
 // fromLibrary handles one command line written by the library.
 func (t *transport) fromLibrary(line string) error {
-	if t.swallow(line) {
-		return nil
-	}
 	verb, _, _ := strings.Cut(line, " ")
 	verb = strings.ToUpper(verb)
-	if verb == "USER" && t.pipeline && t.login != nil {
-		return t.sendLogin(line)
-	}
-	if verb == "EPSV" || verb == "PASV" {
-		t.pending.Write(t.negotiate(verb))
-		return t.broken
-	}
-	t.justFailed = false
-	if verb == "LIST" && t.listHidden {
-		line = "LIST -a" + line[len("LIST"):]
-	}
-	if verb == "LIST" && t.statListing {
-		return t.statList(line)
-	}
-	if err := t.send(line); err != nil {
-		return err
-	}
-	if isDataVerb(verb) {
-		t.inflight = true
-		t.mu.Lock()
-		w := t.active
-		t.mu.Unlock()
-		if w != nil {
-			w.arm(t.opts.DataTimeout, t.abortControl)
+	if !t.swallow(line) {
+		if verb == "USER" && t.pipeline && t.login != nil {
+			return t.sendLogin(line)
 		}
+		if verb == "EPSV" || verb == "PASV" {
+			t.pending.Write(t.negotiate(verb))
+			return t.broken
+		}
+		t.justFailed = false
+		if verb == "LIST" && t.listHidden {
+			line = "LIST -a" + line[len("LIST"):]
+		}
+		if verb == "LIST" && t.statListing {
+			return t.statList(line)
+		}
+		if err := t.send(line); err != nil {
+			return err
+		}
+	}
+	if !isDataVerb(verb) {
+		return nil
+	}
+	t.inflight = true
+	t.mu.Lock()
+	w := t.active
+	t.mu.Unlock()
+	if w != nil {
+		w.arm(t.opts.DataTimeout, t.abortControl)
+	}
+	if t.aheadSpec != nil {
+		spec := *t.aheadSpec
+		t.aheadSpec = nil
+		return t.sendAhead(spec)
 	}
 	return nil
 }
