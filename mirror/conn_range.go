@@ -8,10 +8,6 @@ import (
 	"net/textproto"
 )
 
-// rangeBufSize is the copy buffer of a ranged transfer: larger than
-// io.Copy's 32 KiB, so that a fast link costs fewer system calls.
-const rangeBufSize = 256 << 10
-
 // errShortRange is returned when a ranged transfer ends, with the server's
 // consent, before the range does: the file is shorter than it was listed.
 var errShortRange = errors.New("the file ended before the range did: it changed during the transfer")
@@ -47,8 +43,7 @@ func (c *Conn) RetrRange(ctx context.Context, path string, offset, length int64,
 		if err != nil {
 			return err
 		}
-		buf := make([]byte, min(rangeBufSize, length))
-		n, err = io.CopyBuffer(localWriter{w}, io.LimitReader(resp, length), buf)
+		n, err = io.CopyBuffer(localWriter{w}, io.LimitReader(resp, length), c.copyBuffer())
 		switch {
 		case err != nil:
 			// A broken data connection or a local failure: the server's
