@@ -131,20 +131,7 @@ func (c *Conn) Retr(ctx context.Context, path string, offset int64, w io.Writer)
 // (MDTM), sent ahead so that it costs no round trip of its own. ok is false
 // when the server did not tell.
 func (c *Conn) RetrModTime(ctx context.Context, path string, offset int64, w io.Writer) (n int64, mtime time.Time, ok bool, err error) {
-	if !c.sc.IsGetTimeSupported() {
-		n, err = c.Retr(ctx, path, offset, w)
-		return n, time.Time{}, false, err
-	}
-	var f *mtimeFuture
-	if err := c.do(ctx, func() error {
-		var err error
-		f, err = c.t.prefetchModTime(path)
-		return err
-	}); err != nil {
-		return 0, time.Time{}, false, err
-	}
-	n, err = c.Retr(ctx, path, offset, w)
-	return n, f.t, f.ok, err
+	return c.retrNext(ctx, retrSpec{path: path, mtime: true}, offset, w, nil)
 }
 
 // LocalError is a failure of the local side during a transfer, such as a

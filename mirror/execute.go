@@ -7,11 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/ftpmirror/ftpmirror/plan"
 	"github.com/ftpmirror/ftpmirror/state"
@@ -82,17 +79,6 @@ func (e *executor) run(ctx context.Context, p plan.Plan) error {
 	return nil
 }
 
-// parallel runs independent actions over as many workers as the pool has
-// connections.
-func (e *executor) parallel(ctx context.Context, acts []plan.Action) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(e.pool.Limit())
-	for _, a := range acts {
-		g.Go(func() error { return e.one(ctx, a) })
-	}
-	return g.Wait()
-}
-
 // one carries out one action and sorts out its failure: fatal errors are
 // returned, per-file ones recorded.
 func (e *executor) one(ctx context.Context, a plan.Action) error {
@@ -156,7 +142,7 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 			return err
 		}
 		return retry(ctx, e.retries, e.log, "download "+a.Path, func() error {
-			return e.pool.Do(ctx, func(c *Conn) error { return e.download(ctx, c, *a.Source) })
+			return e.pool.Do(ctx, func(c *Conn) error { return e.download(ctx, c, *a.Source, nil) })
 		})
 	case plan.OpSymlinkLocal:
 		if err := makeSymlink(e.localRoot, a.Path, a.Source.Target); err != nil {
@@ -187,7 +173,7 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 // download fetches one file into a temporary file beside its target and
 // renames it into place, resuming a kept temporary file when the state says
 // it holds the start of this very version of the file.
-func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry) error {
+func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry, next *plan.Entry) error {
 	offset := e.resumeOffset(src)
 	w, offset, err := createPart(e.localRoot, src.Path, offset)
 	if err != nil {
@@ -203,17 +189,17 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry) error 
 	pw := &progressWriter{w: w, p: e.progress}
 	lw := &sizeLimitWriter{w: pw, n: src.Size - offset, size: src.Size}
 	// A LIST time is coarse: ask for the exact one with the transfer, so the
-	// local copy has the remote file's time to the second.
-	var n int64
-	mtime, exact := src.ModTime, false
-	if src.Precision == time.Second {
-		n, err = c.Retr(ctx, path.Join(e.remoteRoot, src.Path), offset, lw)
-	} else {
-		var t time.Time
-		n, t, exact, err = c.RetrModTime(ctx, path.Join(e.remoteRoot, src.Path), offset, lw)
-		if exact {
-			mtime = t
-		}
+	// local copy has the remote file's time to the second. The next file of
+	// a chain is sent ahead during the transfer (execute_chain.go).
+	var nextSpec *retrSpec
+	if next != nil {
+		ns := e.retrSpecOf(*next)
+		nextSpec = &ns
+	}
+	mtime := src.ModTime
+	n, t, exact, err := c.retrNext(ctx, e.retrSpecOf(src), offset, lw, nextSpec)
+	if exact {
+		mtime = t
 	}
 	e.addBytes(n)
 	if err == nil && offset+n != src.Size {
