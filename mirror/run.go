@@ -67,12 +67,14 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		return nil, err
 	}
 	pool.Warm(ctx)
+	o.Logger.Debug("logged in", "elapsed", time.Since(start))
 
 	lister := &tempSkipper{l: &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}}
 	listing, err := plan.Walk(ctx, lister, plan.WalkOptions{Parallel: o.Parallel, Filter: o.Filter})
 	if err != nil {
 		return nil, err
 	}
+	o.Logger.Debug("listed", "entries", len(listing.Entries), "failed_dirs", len(listing.Failed), "elapsed", time.Since(start))
 	report := &Report{}
 	for _, f := range listing.Failed {
 		if Classify(f.Err) == KindFatal {
@@ -94,6 +96,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	}
 	in := trees{local: local, listing: listing, base: base}
 	report.Plan = d.plan(in)
+	o.Logger.Debug("planned", "local_entries", len(local), "actions", len(report.Plan.Actions), "elapsed", time.Since(start))
 	report.Duration = time.Since(start)
 	if !o.Force {
 		if err := d.guard(report.Plan, in, o.MaxDelete); err != nil {
