@@ -182,14 +182,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-max-size: %w", err)
 	}
 	cfg.maxSize = int(ms)
-	if cfg.scenarios, err = parseList(*scen, scenarioIDs); err != nil {
+	if cfg.scenarios, err = parseList(*scen, scenarioIDs()); err != nil {
 		return cfg, fmt.Errorf("-scenarios: %w", err)
 	}
 	if cfg.tools, err = parseList(*tools, []string{toolFtpmirror, toolRclone, toolLftp}); err != nil {
 		return cfg, fmt.Errorf("-tools: %w", err)
 	}
 	if cfg.serve != "" {
-		cfg.scenarios = scenarioIDs
+		cfg.scenarios = scenarioIDs()
 	}
 	switch {
 	case cfg.server != "vsftpd" && cfg.server != "goftp":

@@ -38,10 +38,14 @@ func jobKeys() []string { return []string{"direction", "source", "target", "pass
 // pull and the target of a push or sync, as on their command lines.
 func directions() []string { return []string{"pull", "push", "sync"} }
 
-// runLevelFlags belong to one invocation of "ftpmirror run", not to a job.
-var runLevelFlags = map[string]bool{
-	"json": true, "quiet": true, "verbose": true, "progress": true,
-	"log-file": true, "log-format": true, "dry-run": true, "help": true,
+// isRunLevelFlag reports whether a flag belongs to one invocation of
+// "ftpmirror run", not to a job.
+func isRunLevelFlag(name string) bool {
+	switch name {
+	case "json", "quiet", "verbose", "progress", "log-file", "log-format", "dry-run", "help":
+		return true
+	}
+	return false
 }
 
 // config is a loaded config file.
@@ -251,7 +255,7 @@ func (j *job) parse(c *config, t map[string]any, lines keyLineMap,
 			bad(key, fmt.Sprintf("unknown key %q", key), suggestKey(key, flags))
 			continue
 		}
-		if runLevelFlags[name] {
+		if isRunLevelFlag(name) {
 			bad(key, fmt.Sprintf("%s is not a job setting", key), "give --"+name+" on the command line of 'ftpmirror run'")
 			continue
 		}

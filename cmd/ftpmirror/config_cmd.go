@@ -95,18 +95,31 @@ holding that job. Check what you write with 'ftpmirror config check'.`,
 	return cmd
 }
 
-// exampleValues are sample values for settings whose default says little.
-var exampleValues = map[string]string{
-	"include":       `["*.pdf", "docs/**"]`,
-	"exclude":       `["*.tmp", "cache/"]`,
-	"exclude-from":  `["excludes.txt"]`,
-	"password-file": `"~/.config/ftpmirror/docs.password"`,
-	"active-addr":   `"203.0.113.7"`,
-	"active-ports":  `"50000-50100"`,
-	"tls":           `"explicit"`,
-	"ca-file":       `"ca.pem"`,
-	"state":         `"~/.local/state/ftpmirror/docs.db"`,
-	"wait":          `"10m"`,
+// exampleValue is a sample value for a setting whose default says little.
+func exampleValue(name string) (string, bool) {
+	switch name {
+	case "include":
+		return `["*.pdf", "docs/**"]`, true
+	case "exclude":
+		return `["*.tmp", "cache/"]`, true
+	case "exclude-from":
+		return `["excludes.txt"]`, true
+	case "password-file":
+		return `"~/.config/ftpmirror/docs.password"`, true
+	case "active-addr":
+		return `"203.0.113.7"`, true
+	case "active-ports":
+		return `"50000-50100"`, true
+	case "tls":
+		return `"explicit"`, true
+	case "ca-file":
+		return `"ca.pem"`, true
+	case "state":
+		return `"~/.local/state/ftpmirror/docs.db"`, true
+	case "wait":
+		return `"10m"`, true
+	}
+	return "", false
 }
 
 const exampleHeader = `# ftpmirror jobs: run one with 'ftpmirror run NAME', all with 'ftpmirror run --all'.
@@ -167,11 +180,11 @@ func (e exampleJob) render(getenv func(string) string) (string, error) {
 	fmt.Fprintf(&b, "\n# the environment variable that holds the password\n# password_env = %s\n",
 		tomlString(strings.ToUpper(strings.Map(envChar, e.name))+"_PASSWORD"))
 	flags.VisitAll(func(fl *pflag.Flag) {
-		if runLevelFlags[fl.Name] || fl.Hidden {
+		if isRunLevelFlag(fl.Name) || fl.Hidden {
 			return
 		}
 		_, usage := pflag.UnquoteUsage(fl)
-		value, ok := exampleValues[fl.Name]
+		value, ok := exampleValue(fl.Name)
 		if !ok {
 			value = tomlDefault(fl)
 		}

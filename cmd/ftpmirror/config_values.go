@@ -117,7 +117,7 @@ func suggestKey(key string, flags *pflag.FlagSet) string {
 		consider(k)
 	}
 	flags.VisitAll(func(fl *pflag.Flag) {
-		if !runLevelFlags[fl.Name] && !fl.Hidden {
+		if !isRunLevelFlag(fl.Name) && !fl.Hidden {
 			consider(strings.ReplaceAll(fl.Name, "-", "_"))
 		}
 	})

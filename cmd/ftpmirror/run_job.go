@@ -215,7 +215,7 @@ func (c *config) selectJobs(names []string, all bool) ([]*job, error) {
 func passThrough(fs *pflag.FlagSet) []string {
 	var out []string
 	fs.Visit(func(fl *pflag.Flag) {
-		if runLevelFlags[fl.Name] || fl.Name == "wait" {
+		if isRunLevelFlag(fl.Name) || fl.Name == "wait" {
 			out = append(out, "--"+fl.Name+"="+fl.Value.String())
 		}
 	})
