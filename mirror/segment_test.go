@@ -1,14 +1,18 @@
 package mirror
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ftpmirror/ftpmirror/internal/ftpproxy"
 	"github.com/ftpmirror/ftpmirror/internal/ftptest"
+	"github.com/ftpmirror/ftpmirror/internal/hostileftp"
+	"github.com/ftpmirror/ftpmirror/plan"
 	"github.com/ftpmirror/ftpmirror/state"
 )
 
@@ -197,5 +201,47 @@ func assertNoParts(t *testing.T, root string) {
 	})
 	if len(parts) > 0 {
 		t.Fatalf("temporary files left: %v", parts)
+	}
+}
+
+// A server whose file is not the size its listing says fails a segmented
+// download like a single-stream one: the file is reported failed and
+// nothing partial is left, whichever segment meets the lie.
+func TestHostileSegmentedSizeDiffers(t *testing.T) {
+	const listed = 4 << 20
+	data := randomBytes(5<<20, 40)
+	for _, tc := range []struct {
+		name string
+		file hostileftp.File
+		want string
+	}{
+		{"shorter", hostileftp.File{Data: data[:listed-300000]}, "changed during the transfer"},
+		{"longer", hostileftp.File{Data: data}, "more than the 4194304 bytes the listing gave"},
+		{"endless", hostileftp.File{Data: data[:1<<20], Endless: true}, "more than the 4194304 bytes the listing gave"},
+		{"stalled", hostileftp.File{Data: data[:listed], StallAfter: 300000}, "timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHostile(t, hostileftp.Options{
+				MLST:     true,
+				Listings: map[string][]string{"/": {hostileftp.MLSDLine("file", "2", "ok.txt"), hostileftp.MLSDLine("file", fmt.Sprint(listed), "f.bin")}},
+				Files:    map[string]hostileftp.File{"/ok.txt": {Data: []byte("ok")}, "/f.bin": tc.file},
+			})
+			r, err := h.pull(context.Background(), func(o *PullOptions) { o.Parallel = 4; o.SegmentMin = 1 << 20 })
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.checkOutside()
+			h.wantTree(map[string]string{"ok.txt": "ok"})
+			if tmp := h.tempNames(); len(tmp) > 0 {
+				t.Errorf("temporary files left: %q", tmp)
+			}
+			errs := failedFor(r, "f.bin", plan.OpDownload)
+			if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.want) {
+				t.Errorf("want one failure saying %q, got %v", tc.want, r.Failed)
+			}
+			if n := h.srv.Stats().Count("REST"); n == 0 {
+				t.Errorf("no REST: f.bin was not downloaded in segments")
+			}
+		})
 	}
 }
