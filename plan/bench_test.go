@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -85,4 +86,88 @@ func BenchmarkPull1M(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPush1M times Push alone on the tree of BenchmarkPull1M:
+// "unchanged" is the steady state, "fresh" the first run (an empty remote
+// and no state).
+func BenchmarkPush1M(b *testing.B) {
+	const dirs, perDir = 1000, 1000
+	remote, local, base := syntheticTree(dirs, perDir)
+	b.Run("unchanged", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := Push(PushInput{Local: local, Remote: remote, Base: base})
+			if len(p.Actions) != 0 {
+				b.Fatalf("unchanged tree planned %d actions", len(p.Actions))
+			}
+		}
+	})
+	b.Run("fresh", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := Push(PushInput{Local: local})
+			if len(p.Actions) != len(local) {
+				b.Fatalf("fresh tree planned %d actions, want %d", len(p.Actions), len(local))
+			}
+		}
+	})
+}
+
+// BenchmarkSync1M times Sync alone on the tree of BenchmarkPull1M:
+// "unchanged" is the steady state, "first" the first sync of two equal
+// trees (no state: every path is adopted).
+func BenchmarkSync1M(b *testing.B) {
+	const dirs, perDir = 1000, 1000
+	remote, local, base := syntheticTree(dirs, perDir)
+	b.Run("unchanged", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := Sync(SyncInput{Local: local, Remote: remote, Base: base})
+			if len(p.Actions) != 0 {
+				b.Fatalf("unchanged tree planned %d actions", len(p.Actions))
+			}
+		}
+	})
+	b.Run("first", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := Sync(SyncInput{Local: local, Remote: remote})
+			if len(p.Actions) != len(local) {
+				b.Fatalf("first sync planned %d actions, want %d", len(p.Actions), len(local))
+			}
+		}
+	})
+}
+
+// treeLister serves a listing from a map of directory -> entries. The
+// slices it returns are shared: Walk must not change them.
+type treeLister map[string][]Entry
+
+func (t treeLister) List(_ context.Context, dir string) ([]Entry, error) {
+	return t[dir], nil
+}
+
+// BenchmarkWalk1M times Walk over the remote tree of BenchmarkPull1M served
+// from memory, each directory's entries in reverse order: the checks, the
+// merging of the directories and the final sort.
+func BenchmarkWalk1M(b *testing.B) {
+	const dirs, perDir = 1000, 1000
+	remote, _, _ := syntheticTree(dirs, perDir)
+	// The synthetic tree starts at "pub/dNNNN": Walk needs "pub" too.
+	tree := treeLister{"": {{Path: "pub", Kind: KindDir}}}
+	for _, e := range slices.Backward(remote.Entries) {
+		d := parentDir(e.Path)
+		tree[d] = append(tree[d], e)
+		if e.Kind == KindDir && tree[e.Path] == nil {
+			tree[e.Path] = []Entry{}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := Walk(context.Background(), tree, WalkOptions{})
+		if err != nil || len(l.Entries) != len(remote.Entries)+1 {
+			b.Fatalf("Walk = %d entries, %v; want %d", len(l.Entries), err, len(remote.Entries)+1)
+		}
+	}
 }

@@ -80,26 +80,49 @@ func parentDir(p string) string {
 
 // ComparePath orders paths as a tree is walked: a directory comes right
 // before its contents, and the subtree of a directory is contiguous. It is
-// byte order with "/" sorting before every other byte, which is valid because
-// names never contain bytes below 0x20. It returns -1, 0 or +1.
+// byte order with "/" sorting before every other byte, which is the same as
+// comparing the paths element by element. It returns -1, 0 or +1.
 //
 // Listing.Entries are sorted by it, and so are the actions of each stage.
 func ComparePath(a, b string) int {
 	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
+	i := 0
+	// Skip the common prefix eight bytes at a time: paths of one tree share
+	// long ones.
+	for i+8 <= n && load64(a, i) == load64(b, i) {
+		i += 8
+	}
+	for ; i < n; i++ {
 		ca, cb := a[i], b[i]
-		if ca == cb {
-			continue
-		}
 		switch {
+		case ca == cb:
+			continue
 		case ca == '/':
 			return -1
 		case cb == '/':
 			return 1
+		case ca < cb:
+			return -1
 		}
-		return cmp.Compare(ca, cb)
+		return 1
 	}
 	return cmp.Compare(len(a), len(b))
+}
+
+// load64 returns the eight bytes of s from i on as one number (the compiler
+// makes it a single load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// under reports whether p lies under the directory dir ("" is the root).
+func under(p, dir string) bool {
+	if dir == "" {
+		return p != ""
+	}
+	return len(p) > len(dir) && p[len(dir)] == '/' && p[:len(dir)] == dir
 }
 
 // LinkInside reports whether a symlink at linkPath (a path relative to the

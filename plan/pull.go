@@ -78,44 +78,44 @@ func Pull(in PullInput) Plan {
 	return pu.plan()
 }
 
+// fate is what a planner decided for an entry of the target side.
+type fate uint8
+
+const (
+	fateKeep    fate = iota
+	fateReplace      // deleted before creating the source entry
+	fateGone         // deleted because the source lacks it
+	fateBlocked      // a kind change refused: it stays
+)
+
 // puller is the working state of one Pull.
 type puller struct {
-	in     PullInput
-	remote map[string]Entry
-	local  map[string]Entry
-	failed map[string]bool
+	in PullInput
+	// remote (filtered) and local are sorted trees; localAt[i] is the
+	// index in local of remote[i], or -1, and remoteAt the other way round.
+	remote, local     []Entry
+	localAt, remoteAt []int32
+	failed            map[string]bool
 
-	// Decisions on local entries.
-	replace   map[string]bool // deleted before creating the remote entry
-	gone      map[string]bool // deleted because the remote lacks it
-	blocked   map[string]bool // kind change refused
-	keptBelow map[string]bool // directories holding a kept entry
+	fates []fate // of the local entries
 
-	stages     [StageForget + 1][]Action
+	out        actions
 	incomplete []string
+	blocked    []string // in reverse order
 }
 
 func newPuller(in PullInput) *puller {
+	var keep func(Entry) bool
+	if in.Filter != nil {
+		keep = func(e Entry) bool { return in.Filter.Match(e.Path, e.Kind) }
+	}
 	pu := &puller{
-		in:        in,
-		remote:    make(map[string]Entry, len(in.Remote.Entries)),
-		local:     make(map[string]Entry, len(in.Local)),
-		failed:    make(map[string]bool, len(in.Remote.Failed)),
-		replace:   make(map[string]bool),
-		gone:      make(map[string]bool),
-		blocked:   make(map[string]bool),
-		keptBelow: make(map[string]bool),
+		in:     in,
+		remote: sortedTree(in.Remote.Entries, keep),
+		local:  sortedTree(in.Local, nil),
+		failed: make(map[string]bool, len(in.Remote.Failed)),
 	}
-	for _, e := range in.Remote.Entries {
-		if _, dup := pu.remote[e.Path]; !dup && e.Path != "" && in.Filter.Match(e.Path, e.Kind) {
-			pu.remote[e.Path] = e
-		}
-	}
-	for _, e := range in.Local {
-		if _, dup := pu.local[e.Path]; !dup && e.Path != "" {
-			pu.local[e.Path] = e
-		}
-	}
+	pu.localAt, pu.remoteAt = pairTrees(pu.remote, pu.local)
 	for _, f := range in.Remote.Failed {
 		if !pu.failed[f.Path] {
 			pu.failed[f.Path] = true
@@ -128,11 +128,13 @@ func newPuller(in PullInput) *puller {
 
 // protected reports whether p is a failed directory or lies under one.
 func (pu *puller) protected(p string) bool {
-	if len(pu.failed) == 0 {
-		return false
-	}
+	return len(pu.failed) > 0 && upTo(p, pu.failed)
+}
+
+// upTo reports whether set holds p or one of its directories, root included.
+func upTo(p string, set map[string]bool) bool {
 	for {
-		if pu.failed[p] {
+		if set[p] {
 			return true
 		}
 		if p == "" {
@@ -142,44 +144,52 @@ func (pu *puller) protected(p string) bool {
 	}
 }
 
-// keep records that the local entry at p stays, so its directories stay too.
-func (pu *puller) keep(p string) {
-	for dir := parentDir(p); dir != "" && !pu.keptBelow[dir]; dir = parentDir(dir) {
-		pu.keptBelow[dir] = true
-	}
-}
-
 // decideLocal decides, children before parents, which local entries are
 // replaced, which are deleted as gone, and which stay.
 func (pu *puller) decideLocal() {
-	paths := sortedKeys(pu.local)
-	for _, p := range slices.Backward(paths) {
-		l := pu.local[p]
-		r, onRemote := pu.remote[p]
-		hasKept := l.Kind == KindDir && pu.keptBelow[p]
+	pu.fates = make([]fate, len(pu.local))
+	// The last entry kept, going backwards: the first one kept after the
+	// current entry. A directory holds a kept entry if and only if that one
+	// is under it, as its subtree comes right after it.
+	lastKept := ""
+	for j, l := range slices.Backward(pu.local) {
+		p := l.Path
+		i := pu.remoteAt[j]
+		onRemote := i >= 0
+		hasKept := l.Kind == KindDir && under(lastKept, p)
 		switch {
-		case onRemote && r.Kind == l.Kind:
+		case onRemote && pu.remote[i].Kind == l.Kind:
 		case !pu.in.Filter.Match(p, l.Kind) || pu.protected(p), onRemote && hasKept:
 			if onRemote {
-				pu.blocked[p] = true // a kind change that would delete what must stay
+				pu.fates[j] = fateBlocked // a kind change that would delete what must stay
 			}
 		case onRemote:
-			pu.replace[p] = true
+			pu.fates[j] = fateReplace
 			continue
 		case pu.in.Delete && !hasKept:
-			pu.gone[p] = true
+			pu.fates[j] = fateGone
 			continue
 		}
-		pu.keep(p)
+		lastKept = p
 	}
-	// What a replaced directory holds goes with it, before it.
-	for p := range pu.gone {
-		for dir := parentDir(p); dir != ""; dir = parentDir(dir) {
-			if pu.replace[dir] {
-				delete(pu.gone, p)
-				pu.replace[p] = true
-				break
+	replaceContents(pu.local, pu.fates)
+}
+
+// replaceContents turns the gone entries of a sorted tree that lie under a
+// replaced one into replaced ones: what a replaced directory holds goes with
+// it, before it.
+func replaceContents(tree []Entry, fates []fate) {
+	top := -1 // the replaced entry whose subtree this is
+	for j, e := range tree {
+		if top >= 0 && under(e.Path, tree[top].Path) {
+			if fates[j] == fateGone {
+				fates[j] = fateReplace
 			}
+			continue
+		}
+		top = -1
+		if fates[j] == fateReplace {
+			top = j
 		}
 	}
 }
@@ -187,59 +197,71 @@ func (pu *puller) decideLocal() {
 // planRemote plans the creation of what the remote has and the local tree
 // lacks or holds differently.
 func (pu *puller) planRemote() {
-	for _, p := range sortedKeys(pu.remote) {
-		if pu.blocked[p] {
-			continue
+	pu.out.addAfter(planParts(len(pu.remote), func(out *actions, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			pu.planRemoteEntry(out, i)
 		}
-		r := pu.remote[p]
-		l, hasLocal := pu.local[p]
-		if hasLocal && l.Kind != r.Kind {
-			hasLocal = false // replaced
+	}))
+}
+
+// planRemoteEntry plans remote[i].
+func (pu *puller) planRemoteEntry(out *actions, i int) {
+	r := pu.remote[i]
+	var b Record
+	inBase := false
+	if len(pu.in.Base) > 0 {
+		if b, inBase = pu.in.Base[r.Path]; inBase {
+			out.hits++
 		}
-		b, inBase := pu.in.Base[p]
-		switch r.Kind {
-		case KindDir:
-			if !hasLocal {
-				pu.add(StageMkdir, OpMkdirLocal, r, ReasonNew)
-			}
-		case KindSymlink:
-			switch {
-			case hasLocal && l.Target == r.Target:
-			case !inBase:
-				pu.add(StageTransfer, OpSymlinkLocal, r, ReasonNew)
-			case !pu.has(p):
-				pu.add(StageTransfer, OpSymlinkLocal, r, ReasonMissing)
-			default:
-				pu.add(StageTransfer, OpSymlinkLocal, r, ReasonChanged)
-			}
+	}
+	j := pu.localAt[i]
+	if j >= 0 && pu.fates[j] == fateBlocked {
+		return
+	}
+	var l Entry
+	hasLocal := j >= 0 && pu.local[j].Kind == r.Kind // else replaced
+	if hasLocal {
+		l = pu.local[j]
+	}
+	switch r.Kind {
+	case KindDir:
+		if !hasLocal {
+			pullAction(out, StageMkdir, OpMkdirLocal, r, ReasonNew)
+		}
+	case KindSymlink:
+		switch {
+		case hasLocal && l.Target == r.Target:
+		case !inBase:
+			pullAction(out, StageTransfer, OpSymlinkLocal, r, ReasonNew)
+		case j < 0:
+			pullAction(out, StageTransfer, OpSymlinkLocal, r, ReasonMissing)
 		default:
-			pu.planFile(r, l, hasLocal, b, inBase)
+			pullAction(out, StageTransfer, OpSymlinkLocal, r, ReasonChanged)
 		}
+	default:
+		planPullFile(out, r, l, hasLocal, j >= 0, b, inBase)
 	}
 }
 
-func (pu *puller) has(p string) bool {
-	_, ok := pu.local[p]
-	return ok
-}
-
-// planFile plans one remote file; l is the local file when hasLocal.
-func (pu *puller) planFile(r, l Entry, hasLocal bool, b Record, inBase bool) {
+// planPullFile plans one remote file; l is the local file when hasLocal,
+// and onLocal tells whether the local tree has an entry of any kind at its
+// path.
+func planPullFile(out *actions, r, l Entry, hasLocal, onLocal bool, b Record, inBase bool) {
 	switch {
 	case !inBase:
 		if hasLocal && l.Size == r.Size && r.Precision > 0 && within(l.ModTime, r.ModTime, r.Precision) {
-			pu.add(StageTransfer, OpAdopt, r, ReasonAdopted)
+			pullAction(out, StageTransfer, OpAdopt, r, ReasonAdopted)
 		} else {
-			pu.add(StageTransfer, OpDownload, r, ReasonNew)
+			pullAction(out, StageTransfer, OpDownload, r, ReasonNew)
 		}
 	case b.Kind != KindFile:
-		pu.add(StageTransfer, OpDownload, r, ReasonChanged)
-	case !pu.has(r.Path):
-		pu.add(StageTransfer, OpDownload, r, ReasonMissing)
+		pullAction(out, StageTransfer, OpDownload, r, ReasonChanged)
+	case !onLocal:
+		pullAction(out, StageTransfer, OpDownload, r, ReasonMissing)
 	case !hasLocal || l.Size != b.LocalSize || !l.ModTime.Equal(b.LocalModTime):
-		pu.add(StageTransfer, OpDownload, r, ReasonLocalEdit)
+		pullAction(out, StageTransfer, OpDownload, r, ReasonLocalEdit)
 	case remoteChanged(r, b):
-		pu.add(StageTransfer, OpDownload, r, ReasonChanged)
+		pullAction(out, StageTransfer, OpDownload, r, ReasonChanged)
 	}
 }
 
@@ -260,61 +282,52 @@ func within(a, b time.Time, prec time.Duration) bool {
 	return d > -prec && d < prec
 }
 
-// planDeletes plans the local deletions decided by decideLocal.
+// planDeletes plans the local deletions decided by decideLocal, children
+// first, and notes the blocked paths.
 func (pu *puller) planDeletes() {
-	for _, p := range slices.Backward(sortedKeys(pu.local)) {
-		switch {
-		case pu.replace[p]:
+	for j, l := range slices.Backward(pu.local) {
+		onRemote := pu.remoteAt[j] >= 0
+		if !onRemote && len(pu.in.Base) > 0 {
+			if _, ok := pu.in.Base[l.Path]; ok {
+				pu.out.hits++
+			}
+		}
+		switch pu.fates[j] {
+		case fateReplace:
 			why := ReasonDeleted // the contents of a replaced directory
-			if _, onRemote := pu.remote[p]; onRemote {
+			if onRemote {
 				why = ReasonChanged
 			}
-			pu.add(StageReplace, OpDeleteLocal, pu.local[p], why)
-		case pu.gone[p]:
-			pu.add(StageDelete, OpDeleteLocal, pu.local[p], ReasonDeleted)
+			pullAction(&pu.out, StageReplace, OpDeleteLocal, l, why)
+		case fateGone:
+			pullAction(&pu.out, StageDelete, OpDeleteLocal, l, ReasonDeleted)
+		case fateBlocked:
+			pu.blocked = append(pu.blocked, l.Path)
 		}
 	}
 }
 
 // planForgets forgets the records of paths both sides lack.
 func (pu *puller) planForgets() {
-	for _, p := range sortedKeys(pu.in.Base) {
+	for _, p := range baseOnly(pu.in.Base, pu.out.hits, pu.remote, pu.local) {
 		b := pu.in.Base[p]
-		_, onRemote := pu.remote[p]
-		if onRemote || pu.has(p) || p == "" || !pu.in.Filter.Match(p, b.Kind) || pu.protected(p) {
+		if p == "" || !pu.in.Filter.Match(p, b.Kind) || pu.protected(p) {
 			continue
 		}
-		pu.stages[StageForget] = append(pu.stages[StageForget], Action{
-			Op: OpForget, Path: p, Kind: b.Kind, Reason: ReasonDeleted, Stage: StageForget,
-		})
+		pu.out.add(Action{Op: OpForget, Path: p, Kind: b.Kind, Reason: ReasonDeleted, Stage: StageForget}, Entry{}, false)
 	}
 }
 
-func (pu *puller) add(st Stage, op Op, e Entry, why Reason) {
+// pullAction adds an action of a pull on e to out.
+func pullAction(out *actions, st Stage, op Op, e Entry, why Reason) {
 	a := Action{Op: op, Path: e.Path, Kind: e.Kind, Size: e.Size, Reason: why, Stage: st}
-	if op == OpDownload || op == OpAdopt || op == OpSymlinkLocal {
-		src := e
-		a.Source = &src
-	}
-	pu.stages[st] = append(pu.stages[st], a)
+	out.add(a, e, op == OpDownload || op == OpAdopt || op == OpSymlinkLocal)
 }
 
 func (pu *puller) plan() Plan {
-	var p Plan
-	for _, acts := range pu.stages {
-		p.Actions = append(p.Actions, acts...)
+	return Plan{
+		Actions:    joinStages(&pu.out.stages),
+		Incomplete: pu.incomplete,
+		Blocked:    sortedBlocked(pu.blocked),
 	}
-	p.Incomplete = pu.incomplete
-	p.Blocked = sortedKeys(pu.blocked)
-	return p
-}
-
-// sortedKeys returns the paths of m in ComparePath order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, ComparePath)
-	return keys
 }

@@ -64,49 +64,33 @@ func Push(in PushInput) Plan {
 
 // pusher is the working state of one Push.
 type pusher struct {
-	in     PushInput
-	local  map[string]Entry // files and directories, filtered
-	links  map[string]bool  // local symlinks, not pushed
-	remote map[string]Entry
-	failed map[string]bool
+	in PushInput
+	// local (filtered, symlinks included although they are not pushed)
+	// and remote are sorted trees; remoteAt[j] is the index in remote of
+	// local[j], or -1, and localAt the other way round.
+	local, remote     []Entry
+	remoteAt, localAt []int32
+	failed            map[string]bool
 
-	// Decisions on remote entries.
-	replace   map[string]bool // deleted before creating the local entry
-	gone      map[string]bool // deleted because the local tree lacks it
-	blocked   map[string]bool // kind change refused
-	keptBelow map[string]bool // directories holding a kept entry
+	fates []fate // of the remote entries
 
-	stages     [StageForget + 1][]Action
+	out        actions
 	incomplete []string
+	blocked    []string // in reverse order
 }
 
 func newPusher(in PushInput) *pusher {
+	var keep func(Entry) bool
+	if in.Filter != nil {
+		keep = func(e Entry) bool { return in.Filter.Match(e.Path, e.Kind) }
+	}
 	pu := &pusher{
-		in:        in,
-		local:     make(map[string]Entry, len(in.Local)),
-		links:     make(map[string]bool),
-		remote:    make(map[string]Entry, len(in.Remote.Entries)),
-		failed:    make(map[string]bool, len(in.Remote.Failed)),
-		replace:   make(map[string]bool),
-		gone:      make(map[string]bool),
-		blocked:   make(map[string]bool),
-		keptBelow: make(map[string]bool),
+		in:     in,
+		local:  sortedTree(in.Local, keep),
+		remote: sortedTree(in.Remote.Entries, nil),
+		failed: make(map[string]bool, len(in.Remote.Failed)),
 	}
-	for _, e := range in.Local {
-		if _, dup := pu.local[e.Path]; dup || pu.links[e.Path] || e.Path == "" || !in.Filter.Match(e.Path, e.Kind) {
-			continue
-		}
-		if e.Kind == KindSymlink {
-			pu.links[e.Path] = true
-		} else {
-			pu.local[e.Path] = e
-		}
-	}
-	for _, e := range in.Remote.Entries {
-		if _, dup := pu.remote[e.Path]; !dup && e.Path != "" {
-			pu.remote[e.Path] = e
-		}
-	}
+	pu.remoteAt, pu.localAt = pairTrees(pu.local, pu.remote)
 	for _, f := range in.Remote.Failed {
 		if !pu.failed[f.Path] {
 			pu.failed[f.Path] = true
@@ -119,147 +103,140 @@ func newPusher(in PushInput) *pusher {
 
 // protected reports whether p is a failed directory or lies under one.
 func (pu *pusher) protected(p string) bool {
-	if len(pu.failed) == 0 {
-		return false
-	}
-	for {
-		if pu.failed[p] {
-			return true
-		}
-		if p == "" {
-			return false
-		}
-		p = parentDir(p)
-	}
-}
-
-// keep records that the remote entry at p stays, so its directories stay too.
-func (pu *pusher) keep(p string) {
-	for dir := parentDir(p); dir != "" && !pu.keptBelow[dir]; dir = parentDir(dir) {
-		pu.keptBelow[dir] = true
-	}
+	return len(pu.failed) > 0 && upTo(p, pu.failed)
 }
 
 // decideRemote decides, children before parents, which remote entries are
 // replaced, which are deleted as gone, and which stay.
 func (pu *pusher) decideRemote() {
-	for _, p := range slices.Backward(sortedKeys(pu.remote)) {
-		r := pu.remote[p]
-		l, onLocal := pu.local[p]
-		hasKept := r.Kind == KindDir && pu.keptBelow[p]
+	pu.fates = make([]fate, len(pu.remote))
+	lastKept := "" // as in puller.decideLocal
+	for i, r := range slices.Backward(pu.remote) {
+		p := r.Path
+		j := pu.localAt[i]
+		link := j >= 0 && pu.local[j].Kind == KindSymlink
+		onLocal := j >= 0 && !link
+		hasKept := r.Kind == KindDir && under(lastKept, p)
 		switch {
-		case pu.links[p]:
-		case onLocal && r.Kind == l.Kind:
+		case link:
+		case onLocal && r.Kind == pu.local[j].Kind:
 		case !pu.in.Filter.Match(p, r.Kind) || pu.protected(p), onLocal && hasKept:
 			if onLocal {
-				pu.blocked[p] = true // a kind change that would delete what must stay
+				pu.fates[i] = fateBlocked // a kind change that would delete what must stay
 			}
 		case onLocal:
-			pu.replace[p] = true
+			pu.fates[i] = fateReplace
 			continue
 		case pu.in.Delete && !hasKept:
-			pu.gone[p] = true
+			pu.fates[i] = fateGone
 			continue
 		}
-		pu.keep(p)
+		lastKept = p
 	}
-	// What a replaced directory holds goes with it, before it.
-	for p := range pu.gone {
-		for dir := parentDir(p); dir != ""; dir = parentDir(dir) {
-			if pu.replace[dir] {
-				delete(pu.gone, p)
-				pu.replace[p] = true
-				break
-			}
-		}
-	}
+	replaceContents(pu.remote, pu.fates)
 }
 
 // planLocal plans the creation of what the local tree has and the remote
 // lacks or holds differently.
 func (pu *pusher) planLocal() {
-	for _, p := range sortedKeys(pu.local) {
-		if pu.blocked[p] || pu.protected(p) {
-			continue
+	pu.out.addAfter(planParts(len(pu.local), func(out *actions, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			pu.planLocalEntry(out, j)
 		}
-		l := pu.local[p]
-		r, hasRemote := pu.remote[p]
-		if hasRemote && r.Kind != l.Kind {
-			hasRemote = false // replaced
+	}))
+}
+
+// planLocalEntry plans local[j].
+func (pu *pusher) planLocalEntry(out *actions, j int) {
+	l := pu.local[j]
+	p := l.Path
+	var b Record
+	inBase := false
+	if len(pu.in.Base) > 0 {
+		if b, inBase = pu.in.Base[p]; inBase {
+			out.hits++
 		}
-		if l.Kind == KindDir {
-			if !hasRemote {
-				pu.add(StageMkdir, OpMkdirRemote, l, ReasonNew)
-			}
-			continue
+	}
+	i := pu.remoteAt[j]
+	if l.Kind == KindSymlink || i >= 0 && pu.fates[i] == fateBlocked || pu.protected(p) {
+		return
+	}
+	var r Entry
+	onRemote := i >= 0
+	hasRemote := onRemote && pu.remote[i].Kind == l.Kind // else replaced
+	if hasRemote {
+		r = pu.remote[i]
+	}
+	if l.Kind == KindDir {
+		if !hasRemote {
+			pushAction(out, StageMkdir, OpMkdirRemote, l, ReasonNew)
 		}
-		b, inBase := pu.in.Base[p]
-		_, onRemote := pu.remote[p]
-		switch {
-		case !inBase:
-			if hasRemote && r.Size == l.Size && r.Precision > 0 && within(l.ModTime, r.ModTime, r.Precision) {
-				pu.add(StageTransfer, OpAdopt, r, ReasonAdopted)
-			} else {
-				pu.add(StageTransfer, OpUpload, l, ReasonNew)
-			}
-		case b.Kind != KindFile:
-			pu.add(StageTransfer, OpUpload, l, ReasonChanged)
-		case !onRemote:
-			pu.add(StageTransfer, OpUpload, l, ReasonMissing)
-		case !hasRemote || remoteChanged(r, b):
-			pu.add(StageTransfer, OpUpload, l, ReasonRemoteEdit)
-		case l.Size != b.LocalSize || !l.ModTime.Equal(b.LocalModTime):
-			pu.add(StageTransfer, OpUpload, l, ReasonChanged)
+		return
+	}
+	switch {
+	case !inBase:
+		if hasRemote && r.Size == l.Size && r.Precision > 0 && within(l.ModTime, r.ModTime, r.Precision) {
+			pushAction(out, StageTransfer, OpAdopt, r, ReasonAdopted)
+		} else {
+			pushAction(out, StageTransfer, OpUpload, l, ReasonNew)
 		}
+	case b.Kind != KindFile:
+		pushAction(out, StageTransfer, OpUpload, l, ReasonChanged)
+	case !onRemote:
+		pushAction(out, StageTransfer, OpUpload, l, ReasonMissing)
+	case !hasRemote || remoteChanged(r, b):
+		pushAction(out, StageTransfer, OpUpload, l, ReasonRemoteEdit)
+	case l.Size != b.LocalSize || !l.ModTime.Equal(b.LocalModTime):
+		pushAction(out, StageTransfer, OpUpload, l, ReasonChanged)
 	}
 }
 
-// planDeletes plans the remote deletions decided by decideRemote.
+// planDeletes plans the remote deletions decided by decideRemote, children
+// first, and notes the blocked paths.
 func (pu *pusher) planDeletes() {
-	for _, p := range slices.Backward(sortedKeys(pu.remote)) {
-		switch {
-		case pu.replace[p]:
+	for i, r := range slices.Backward(pu.remote) {
+		j := pu.localAt[i]
+		if j < 0 && len(pu.in.Base) > 0 {
+			if _, ok := pu.in.Base[r.Path]; ok {
+				pu.out.hits++
+			}
+		}
+		switch pu.fates[i] {
+		case fateReplace:
 			why := ReasonDeleted // the contents of a replaced directory
-			if _, onLocal := pu.local[p]; onLocal {
+			if j >= 0 && pu.local[j].Kind != KindSymlink {
 				why = ReasonChanged
 			}
-			pu.add(StageReplace, OpDeleteRemote, pu.remote[p], why)
-		case pu.gone[p]:
-			pu.add(StageDelete, OpDeleteRemote, pu.remote[p], ReasonDeleted)
+			pushAction(&pu.out, StageReplace, OpDeleteRemote, r, why)
+		case fateGone:
+			pushAction(&pu.out, StageDelete, OpDeleteRemote, r, ReasonDeleted)
+		case fateBlocked:
+			pu.blocked = append(pu.blocked, r.Path)
 		}
 	}
 }
 
-// planForgets forgets the records of paths both sides lack.
+// planForgets forgets the records of paths both trees lack.
 func (pu *pusher) planForgets() {
-	for _, p := range sortedKeys(pu.in.Base) {
+	for _, p := range baseOnly(pu.in.Base, pu.out.hits, pu.local, pu.remote) {
 		b := pu.in.Base[p]
-		_, onRemote := pu.remote[p]
-		_, onLocal := pu.local[p]
-		if onRemote || onLocal || pu.links[p] || p == "" || !pu.in.Filter.Match(p, b.Kind) || pu.protected(p) {
+		if p == "" || !pu.in.Filter.Match(p, b.Kind) || pu.protected(p) {
 			continue
 		}
-		pu.stages[StageForget] = append(pu.stages[StageForget], Action{
-			Op: OpForget, Path: p, Kind: b.Kind, Reason: ReasonDeleted, Stage: StageForget,
-		})
+		pu.out.add(Action{Op: OpForget, Path: p, Kind: b.Kind, Reason: ReasonDeleted, Stage: StageForget}, Entry{}, false)
 	}
 }
 
-func (pu *pusher) add(st Stage, op Op, e Entry, why Reason) {
+// pushAction adds an action of a push on e to out.
+func pushAction(out *actions, st Stage, op Op, e Entry, why Reason) {
 	a := Action{Op: op, Path: e.Path, Kind: e.Kind, Size: e.Size, Reason: why, Stage: st}
-	if op == OpUpload || op == OpAdopt || op == OpMkdirRemote {
-		src := e
-		a.Source = &src
-	}
-	pu.stages[st] = append(pu.stages[st], a)
+	out.add(a, e, op == OpUpload || op == OpAdopt || op == OpMkdirRemote)
 }
 
 func (pu *pusher) plan() Plan {
-	var p Plan
-	for _, acts := range pu.stages {
-		p.Actions = append(p.Actions, acts...)
+	return Plan{
+		Actions:    joinStages(&pu.out.stages),
+		Incomplete: pu.incomplete,
+		Blocked:    sortedBlocked(pu.blocked),
 	}
-	p.Incomplete = pu.incomplete
-	p.Blocked = sortedKeys(pu.blocked)
-	return p
 }

@@ -96,59 +96,44 @@ type SyncInput struct {
 // uploads and remote directories, the renamed one for renames.
 func Sync(in SyncInput) Plan {
 	s := newSyncer(in)
-	for _, p := range slices.Backward(s.paths()) {
-		s.decide(p)
-	}
+	s.decideAll()
 	return s.plan()
 }
 
 // syncer is the working state of one Sync.
 type syncer struct {
-	in     SyncInput
-	local  map[string]Entry
-	remote map[string]Entry
-	failed map[string]bool
+	in            SyncInput
+	local, remote []Entry // sorted trees
+	failed        map[string]bool
 	// kindConflict holds the paths where the sides hold different kinds.
 	kindConflict map[string]bool
-	// taken holds every path a conflict copy must not take.
+	// taken holds every path a conflict copy must not take; it is filled
+	// when the first copy is named.
 	taken map[string]bool
-	// stayLocal and stayRemote hold the directories of a side that hold
-	// something after the run.
-	stayLocal, stayRemote map[string]bool
-	blocked               map[string]bool
-	// keepBoth holds the paths of the conflicts resolved keeping both.
-	keepBoth []string
+	// stayLocal and stayRemote are the last paths decided, going children
+	// first, that hold something on each side after the run. A directory
+	// holds something on a side if and only if that side's path is under
+	// it, as its subtree is decided right before it.
+	stayLocal, stayRemote string
+	blocked               []string // in reverse order
+	// keepBoth holds the conflicts resolved keeping both, in reverse order.
+	keepBoth []conflictPair
 
-	stages     [StageForget + 1][]Action
+	sources    entryArena
+	stages     [StageForget + 1]actionList
 	incomplete []string
 }
+
+// conflictPair is the two versions of a file in conflict.
+type conflictPair struct{ local, remote Entry }
 
 func newSyncer(in SyncInput) *syncer {
 	s := &syncer{
 		in:           in,
-		local:        make(map[string]Entry, len(in.Local)),
-		remote:       make(map[string]Entry, len(in.Remote.Entries)),
+		local:        sortedTree(in.Local, nil),
+		remote:       sortedTree(in.Remote.Entries, nil),
 		failed:       make(map[string]bool, len(in.Remote.Failed)),
 		kindConflict: make(map[string]bool),
-		taken:        make(map[string]bool, len(in.Local)+len(in.Base)),
-		stayLocal:    make(map[string]bool),
-		stayRemote:   make(map[string]bool),
-		blocked:      make(map[string]bool),
-	}
-	for _, e := range in.Local {
-		if _, dup := s.local[e.Path]; !dup && e.Path != "" {
-			s.local[e.Path] = e
-		}
-		s.taken[e.Path] = true
-	}
-	for _, e := range in.Remote.Entries {
-		if _, dup := s.remote[e.Path]; !dup && e.Path != "" {
-			s.remote[e.Path] = e
-		}
-		s.taken[e.Path] = true
-	}
-	for p := range in.Base {
-		s.taken[p] = true
 	}
 	for _, f := range in.Remote.Failed {
 		if !s.failed[f.Path] {
@@ -157,113 +142,166 @@ func newSyncer(in SyncInput) *syncer {
 		}
 	}
 	slices.SortFunc(s.incomplete, ComparePath)
-	for p, l := range s.local {
-		if r, ok := s.remote[p]; ok && r.Kind != l.Kind && !s.excluded(p) {
-			s.kindConflict[p] = true
+	for j, i := range mergeTrees(s.local, s.remote, false) {
+		if j < 0 || i < 0 {
+			continue
+		}
+		l, r := s.local[j], s.remote[i]
+		if r.Kind != l.Kind && !s.excluded(l.Path, l, true, r, true, 0, false) {
+			s.kindConflict[l.Path] = true
 		}
 	}
 	return s
 }
 
-// paths returns every path of either side or of the state, sorted.
-func (s *syncer) paths() []string {
-	all := make(map[string]bool, len(s.local)+len(s.remote)+len(s.in.Base))
-	for p := range s.local {
-		all[p] = true
+// takenPaths returns every path of either side or of the state.
+func (s *syncer) takenPaths() map[string]bool {
+	taken := make(map[string]bool, len(s.in.Local)+len(s.in.Base))
+	for _, e := range s.in.Local {
+		taken[e.Path] = true
 	}
-	for p := range s.remote {
-		all[p] = true
+	for _, e := range s.in.Remote.Entries {
+		taken[e.Path] = true
 	}
 	for p := range s.in.Base {
+		taken[p] = true
+	}
+	return taken
+}
+
+// syncPath is one path of either side, with what decide needs to know of
+// its record.
+type syncPath struct {
+	local, remote int32 // the indexes of its entries, or -1
+	inBase        bool
+	baseKind      Kind
+	ls, rs        syncState
+}
+
+// decideAll decides every path of either side or of the state, children
+// first, so that a directory's fate can depend on what stays under it.
+func (s *syncer) decideAll() {
+	paths := make([]syncPath, 0, max(len(s.local), len(s.remote)))
+	for j, i := range mergeTrees(s.local, s.remote, false) {
+		paths = append(paths, syncPath{local: int32(j), remote: int32(i)})
+	}
+	// Look the records up first, in parallel: that is most of the work.
+	hits := make([]int, partsOf(len(paths)))
+	inParts(len(hits), len(paths), func(part, lo, hi int) {
+		for k := lo; k < hi; k++ {
+			sp := &paths[k]
+			l, r := s.entries(sp)
+			p := l.Path
+			if sp.local < 0 {
+				p = r.Path
+			}
+			var b Record
+			if len(s.in.Base) > 0 {
+				if b, sp.inBase = s.in.Base[p]; sp.inBase {
+					hits[part]++
+				}
+			}
+			sp.baseKind = b.Kind
+			sp.ls = localState(l, sp.local >= 0, b, sp.inBase)
+			sp.rs = remoteState(r, sp.remote >= 0, b, sp.inBase)
+		}
+	})
+	for _, sp := range slices.Backward(paths) {
+		l, r := s.entries(&sp)
+		p := l.Path
+		if sp.local < 0 {
+			p = r.Path
+		}
+		s.decide(p, l, r, sp)
+	}
+	// The records neither side has: they are forgotten, and change
+	// nothing for their directories.
+	for _, p := range slices.Backward(baseOnly(s.in.Base, sum(hits), s.local, s.remote)) {
 		if p != "" {
-			all[p] = true
+			b := s.in.Base[p]
+			s.decide(p, Entry{}, Entry{}, syncPath{local: -1, remote: -1, inBase: true, baseKind: b.Kind, ls: stDeleted, rs: stDeleted})
 		}
 	}
-	return sortedKeys(all)
+}
+
+// entries returns the local and remote entries of sp, zero where a side
+// lacks it.
+func (s *syncer) entries(sp *syncPath) (l, r Entry) {
+	if sp.local >= 0 {
+		l = s.local[sp.local]
+	}
+	if sp.remote >= 0 {
+		r = s.remote[sp.remote]
+	}
+	return l, r
+}
+
+func sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
+	}
+	return t
 }
 
 // excluded reports whether the Filter excludes p as either side has it or
 // as it was recorded.
-func (s *syncer) excluded(p string) bool {
-	if s.in.Filter == nil {
-		return false
-	}
-	if l, ok := s.local[p]; ok && !s.in.Filter.Match(p, l.Kind) {
-		return true
-	}
-	if r, ok := s.remote[p]; ok && !s.in.Filter.Match(p, r.Kind) {
-		return true
-	}
-	b, ok := s.in.Base[p]
-	return ok && !s.in.Filter.Match(p, b.Kind)
+func (s *syncer) excluded(p string, l Entry, hasL bool, r Entry, hasR bool, bKind Kind, inBase bool) bool {
+	f := s.in.Filter
+	return f != nil && (hasL && !f.Match(p, l.Kind) || hasR && !f.Match(p, r.Kind) || inBase && !f.Match(p, bKind))
 }
 
 // underFailed reports whether p is a directory whose remote listing failed
 // or lies under one.
 func (s *syncer) underFailed(p string) bool {
-	return len(s.failed) > 0 && s.upTo(p, s.failed)
+	return len(s.failed) > 0 && upTo(p, s.failed)
 }
 
 // underKindConflict reports whether p or one of its directories is a kind
 // conflict.
 func (s *syncer) underKindConflict(p string) bool {
-	return len(s.kindConflict) > 0 && s.upTo(p, s.kindConflict)
+	return len(s.kindConflict) > 0 && upTo(p, s.kindConflict)
 }
 
-// upTo reports whether set holds p or one of its directories, root included.
-func (s *syncer) upTo(p string, set map[string]bool) bool {
-	for {
-		if set[p] {
-			return true
-		}
-		if p == "" {
-			return false
-		}
-		p = parentDir(p)
-	}
-}
+func (s *syncer) block(p string) { s.blocked = append(s.blocked, p) }
 
-// decide plans one path. Paths are decided children first, so that a
-// directory's fate can depend on what stays under it.
-func (s *syncer) decide(p string) {
-	l, hasL := s.local[p]
-	r, hasR := s.remote[p]
-	b, inBase := s.in.Base[p]
+// decide plans one path, given what each side and the state have there.
+func (s *syncer) decide(p string, l, r Entry, sp syncPath) {
+	hasL, hasR := sp.local >= 0, sp.remote >= 0
 	if s.kindConflict[p] {
-		s.blocked[p] = true
+		s.block(p)
 	}
-	if s.underKindConflict(p) || s.excluded(p) {
-		s.settle(p, hasL, hasR, nil)
+	if s.underKindConflict(p) || s.excluded(p, l, hasL, r, hasR, sp.baseKind, sp.inBase) {
+		s.settle(p, l, hasL, r, hasR, Action{})
 		return
 	}
-	ls := localState(l, hasL, b, inBase)
-	rs := remoteState(r, hasR, b, inBase)
-	var acts []Action
+	var a Action
 	switch {
 	case !hasL && !hasR:
-		acts = []Action{{Op: OpForget, Path: p, Kind: b.Kind, Reason: ReasonDeleted, Stage: StageForget}}
+		a = Action{Op: OpForget, Path: p, Kind: sp.baseKind, Reason: ReasonDeleted, Stage: StageForget}
 	case hasR && r.Kind == KindDir || hasL && l.Kind == KindDir:
-		acts = s.decideDir(p, l, hasL, r, hasR, b, inBase)
+		a = s.decideDir(p, l, hasL, r, hasR, sp.baseKind, sp.inBase)
 	case hasR && r.Kind == KindSymlink || hasL && l.Kind == KindSymlink:
-		acts = decideLink(l, hasL, r, hasR, ls, rs)
+		a = s.decideLink(l, hasL, r, hasR, sp.ls, sp.rs)
 	default:
-		acts = s.decideFile(p, l, r, ls, rs)
+		a = s.decideFile(p, l, r, sp.ls, sp.rs)
 	}
 	if s.underFailed(p) {
-		acts = s.withholdUnknown(p, acts)
+		a = s.withholdUnknown(p, a)
 	}
-	s.settle(p, hasL, hasR, acts)
+	s.settle(p, l, hasL, r, hasR, a)
 }
 
-// settle records the actions of p, and which of its directories hold
-// something after the run on each side.
-func (s *syncer) settle(p string, hasL, hasR bool, acts []Action) {
+// settle records the action of p, if any, and whether p holds something
+// after the run on each side.
+func (s *syncer) settle(p string, l Entry, hasL bool, r Entry, hasR bool, a Action) {
 	stayL, stayR := hasL, hasR
-	for _, a := range acts {
+	switch a.Op {
+	case "":
+	case opKeepBoth:
+		s.keepBoth = append(s.keepBoth, conflictPair{l, r})
+	default:
 		switch a.Op {
-		case opKeepBoth:
-			s.keepBoth = append(s.keepBoth, p)
-			continue
 		case OpDeleteLocal:
 			stayL = false
 		case OpDeleteRemote:
@@ -273,60 +311,62 @@ func (s *syncer) settle(p string, hasL, hasR bool, acts []Action) {
 		case OpUpload, OpMkdirRemote:
 			stayR = true
 		}
-		s.stages[a.Stage] = append(s.stages[a.Stage], a)
+		s.stages[a.Stage].add(a)
 	}
 	if stayL {
-		markDirs(s.stayLocal, p)
+		s.stayLocal = p
 	}
 	if stayR {
-		markDirs(s.stayRemote, p)
-	}
-}
-
-// markDirs adds the directories holding p to set.
-func markDirs(set map[string]bool, p string) {
-	for dir := parentDir(p); dir != "" && !set[dir]; dir = parentDir(dir) {
-		set[dir] = true
+		s.stayRemote = p
 	}
 }
 
 func (s *syncer) plan() Plan {
-	// Conflict copies are named in path order, so that when two would take
-	// the same name the first path gets it.
-	slices.SortFunc(s.keepBoth, ComparePath)
-	for _, path := range s.keepBoth {
-		for _, a := range s.keepBothActions(path) {
-			s.stages[a.Stage] = append(s.stages[a.Stage], a)
+	// Paths were decided children first: every stage but StageDelete
+	// is reversed into path order. Conflict copies are named in path
+	// order, so that when two would take the same name the first path
+	// gets it; their actions are then sorted into their stages.
+	var extra [StageForget + 1][]Action
+	for _, c := range slices.Backward(s.keepBoth) {
+		for _, a := range s.keepBothActions(c.local, c.remote) {
+			extra[a.Stage] = append(extra[a.Stage], a)
 		}
+	}
+	n := 0
+	for st := range s.stages {
+		n += s.stages[st].n + len(extra[st])
 	}
 	var p Plan
-	for st, acts := range s.stages {
-		order := ComparePath
-		if Stage(st) == StageDelete {
-			order = func(a, b string) int { return ComparePath(b, a) }
+	if n > 0 {
+		p.Actions = make([]Action, 0, n)
+	}
+	for st := range s.stages {
+		start := len(p.Actions)
+		p.Actions = s.stages[st].appendTo(p.Actions, Stage(st) != StageDelete)
+		if len(extra[st]) > 0 {
+			p.Actions = append(p.Actions, extra[st]...)
+			slices.SortStableFunc(p.Actions[start:], func(a, b Action) int { return ComparePath(a.Path, b.Path) })
 		}
-		slices.SortStableFunc(acts, func(a, b Action) int { return order(a.Path, b.Path) })
-		p.Actions = append(p.Actions, acts...)
 	}
 	p.Incomplete = s.incomplete
-	p.Blocked = sortedKeys(s.blocked)
+	p.Blocked = sortedBlocked(s.blocked)
 	return p
 }
 
 // The action constructors. Each copying action gets its own copy of the
 // entry it copies as Source.
 
-func actTransfer(op Op, src Entry, why Reason) Action {
-	return Action{Op: op, Path: src.Path, Kind: src.Kind, Size: src.Size, Reason: why, Source: &src, Stage: StageTransfer}
+func (s *syncer) actTransfer(op Op, src Entry, why Reason) Action {
+	return Action{Op: op, Path: src.Path, Kind: src.Kind, Size: src.Size, Reason: why, Source: s.sources.copyOf(src), Stage: StageTransfer}
 }
 
-func actUpload(l Entry, why Reason) Action   { return actTransfer(OpUpload, l, why) }
-func actDownload(r Entry, why Reason) Action { return actTransfer(OpDownload, r, why) }
+func (s *syncer) actUpload(l Entry, why Reason) Action   { return s.actTransfer(OpUpload, l, why) }
+func (s *syncer) actDownload(r Entry, why Reason) Action { return s.actTransfer(OpDownload, r, why) }
 
-func actMkdir(op Op, src Entry, why Reason) Action {
-	return Action{Op: op, Path: src.Path, Kind: KindDir, Reason: why, Source: &src, Stage: StageMkdir}
+func (s *syncer) actMkdir(op Op, src Entry, why Reason) Action {
+	return Action{Op: op, Path: src.Path, Kind: KindDir, Reason: why, Source: s.sources.copyOf(src), Stage: StageMkdir}
 }
 
-func actRemove(op Op, e Entry) Action {
+func (s *syncer) actRemove(op Op, e Entry) Action {
 	return Action{Op: op, Path: e.Path, Kind: e.Kind, Reason: ReasonDeleted, Stage: StageDelete}
 }

@@ -56,47 +56,48 @@ func ParseConflictPolicy(s string) (ConflictPolicy, error) {
 
 // conflict plans the resolution of the conflict between the local file l
 // and the remote file r at p.
-func (s *syncer) conflict(p string, l, r Entry) []Action {
+func (s *syncer) conflict(p string, l, r Entry) Action {
 	switch s.in.Policy {
 	case ConflictLocal:
-		return []Action{actUpload(l, ReasonConflict)}
+		return s.actUpload(l, ReasonConflict)
 	case ConflictRemote:
-		return []Action{actDownload(r, ReasonConflict)}
+		return s.actDownload(r, ReasonConflict)
 	case ConflictNewer:
 		switch {
 		case r.Precision <= 0 || within(l.ModTime, r.ModTime, r.Precision):
 			// A tie: keep both.
 		case l.ModTime.After(r.ModTime):
-			return []Action{actUpload(l, ReasonConflict)}
+			return s.actUpload(l, ReasonConflict)
 		default:
-			return []Action{actDownload(r, ReasonConflict)}
+			return s.actDownload(r, ReasonConflict)
 		}
 	}
 	// Keep both; an unknown policy loses nothing either. The copies are
 	// named once every path is decided, in path order (see keepBothActions).
-	return []Action{{Op: opKeepBoth, Path: p, Kind: KindFile, Reason: ReasonConflict}}
+	return Action{Op: opKeepBoth, Path: p, Kind: KindFile, Reason: ReasonConflict}
 }
 
 // opKeepBoth stands for a keep-both resolution until its copy is named.
 const opKeepBoth Op = "keep-both"
 
-// keepBothActions returns the actions that resolve the conflict at p keeping both
+// keepBothActions returns the actions that resolve the conflict between
+// the local file l and the remote file r, at the same path, keeping both
 // versions.
-func (s *syncer) keepBothActions(p string) []Action {
-	l, r := s.local[p], s.remote[p]
+func (s *syncer) keepBothActions(l, r Entry) []Action {
+	p := r.Path
 	if r.Precision > 0 && !within(l.ModTime, r.ModTime, r.Precision) && l.ModTime.After(r.ModTime) {
 		to := s.copyPath(p, "remote")
 		return []Action{
-			actRename(OpRenameRemote, r, to),
-			actUpload(l, ReasonConflict),
-			actDownload(entryAt(r, to), ReasonConflict),
+			s.actRename(OpRenameRemote, r, to),
+			s.actUpload(l, ReasonConflict),
+			s.actDownload(entryAt(r, to), ReasonConflict),
 		}
 	}
 	to := s.copyPath(p, "local")
 	return []Action{
-		actRename(OpRenameLocal, l, to),
-		actDownload(r, ReasonConflict),
-		actUpload(entryAt(l, to), ReasonConflict),
+		s.actRename(OpRenameLocal, l, to),
+		s.actDownload(r, ReasonConflict),
+		s.actUpload(entryAt(l, to), ReasonConflict),
 	}
 }
 
@@ -105,10 +106,10 @@ func entryAt(e Entry, p string) Entry {
 	return e
 }
 
-func actRename(op Op, e Entry, to string) Action {
+func (s *syncer) actRename(op Op, e Entry, to string) Action {
 	return Action{
 		Op: op, Path: e.Path, Kind: e.Kind, Size: e.Size, Reason: ReasonConflict,
-		Source: &e, To: to, Stage: StageReplace,
+		Source: s.sources.copyOf(e), To: to, Stage: StageReplace,
 	}
 }
 
@@ -117,6 +118,9 @@ func actRename(op Op, e Entry, to string) Action {
 func (s *syncer) copyPath(p, side string) string {
 	for n := 1; ; n++ {
 		to := conflictName(p, side, s.in.Now, n)
+		if s.taken == nil {
+			s.taken = s.takenPaths()
+		}
 		if !s.taken[to] {
 			s.taken[to] = true
 			return to

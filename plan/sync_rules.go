@@ -53,92 +53,94 @@ func sameVersion(l, r Entry) bool {
 	return l.Size == r.Size && r.Precision > 0 && within(l.ModTime, r.ModTime, r.Precision)
 }
 
+// The planners of one path return the one action they plan, or the zero
+// Action for none.
+
 // decideFile plans a path that is a file on the sides that have it.
-func (s *syncer) decideFile(p string, l, r Entry, ls, rs syncState) []Action {
+func (s *syncer) decideFile(p string, l, r Entry, ls, rs syncState) Action {
 	switch {
 	case ls == stNew && rs == stAbsent:
-		return []Action{actUpload(l, ReasonNew)}
+		return s.actUpload(l, ReasonNew)
 	case ls == stAbsent && rs == stNew:
-		return []Action{actDownload(r, ReasonNew)}
+		return s.actDownload(r, ReasonNew)
 	case ls == stDeleted && rs == stUnchanged:
-		return []Action{actRemove(OpDeleteRemote, r)}
+		return s.actRemove(OpDeleteRemote, r)
 	case ls == stUnchanged && rs == stDeleted:
-		return []Action{actRemove(OpDeleteLocal, l)}
+		return s.actRemove(OpDeleteLocal, l)
 	case rs == stDeleted || ls == stChanged && rs == stUnchanged:
-		return []Action{actUpload(l, ReasonChanged)}
+		return s.actUpload(l, ReasonChanged)
 	case ls == stDeleted || ls == stUnchanged && rs == stChanged:
-		return []Action{actDownload(r, ReasonChanged)}
+		return s.actDownload(r, ReasonChanged)
 	case ls == stUnchanged && rs == stUnchanged:
-		return nil
+		return Action{}
 	case sameVersion(l, r): // new or changed on both sides
-		return []Action{actTransfer(OpAdopt, r, ReasonAdopted)}
+		return s.actTransfer(OpAdopt, r, ReasonAdopted)
 	}
 	return s.conflict(p, l, r)
 }
 
 // decideDir plans a path that is a directory on the sides that have it.
-func (s *syncer) decideDir(p string, l Entry, hasL bool, r Entry, hasR bool, b Record, inBase bool) []Action {
-	wasDir := inBase && b.Kind == KindDir
+func (s *syncer) decideDir(p string, l Entry, hasL bool, r Entry, hasR bool, bKind Kind, inBase bool) Action {
+	wasDir := inBase && bKind == KindDir
 	switch {
 	case hasL && hasR:
 		if !wasDir {
-			return []Action{actTransfer(OpAdopt, r, ReasonAdopted)}
+			return s.actTransfer(OpAdopt, r, ReasonAdopted)
 		}
-		return nil
+		return Action{}
 	case hasL && !inBase:
-		return []Action{actMkdir(OpMkdirRemote, l, ReasonNew)}
-	case hasL && wasDir && !s.stayLocal[p]:
-		return []Action{actRemove(OpDeleteLocal, l)}
+		return s.actMkdir(OpMkdirRemote, l, ReasonNew)
+	case hasL && wasDir && !under(s.stayLocal, p):
+		return s.actRemove(OpDeleteLocal, l)
 	case hasL:
-		return []Action{actMkdir(OpMkdirRemote, l, ReasonChanged)}
+		return s.actMkdir(OpMkdirRemote, l, ReasonChanged)
 	case !inBase:
-		return []Action{actMkdir(OpMkdirLocal, r, ReasonNew)}
-	case wasDir && !s.stayRemote[p]:
-		return []Action{actRemove(OpDeleteRemote, r)}
+		return s.actMkdir(OpMkdirLocal, r, ReasonNew)
+	case wasDir && !under(s.stayRemote, p):
+		return s.actRemove(OpDeleteRemote, r)
 	}
-	return []Action{actMkdir(OpMkdirLocal, r, ReasonChanged)}
+	return s.actMkdir(OpMkdirLocal, r, ReasonChanged)
 }
 
 // decideLink plans a path that is a symlink on the sides that have it.
 // Symlinks travel from the remote side only.
-func decideLink(l Entry, hasL bool, r Entry, hasR bool, ls, rs syncState) []Action {
+func (s *syncer) decideLink(l Entry, hasL bool, r Entry, hasR bool, ls, rs syncState) Action {
 	switch {
 	case hasL && hasR && l.Target == r.Target:
 		if ls == stUnchanged && rs == stUnchanged {
-			return nil
+			return Action{}
 		}
-		return []Action{actTransfer(OpAdopt, r, ReasonAdopted)}
+		return s.actTransfer(OpAdopt, r, ReasonAdopted)
 	case hasR && rs == stNew:
-		return []Action{actTransfer(OpSymlinkLocal, r, ReasonNew)}
+		return s.actTransfer(OpSymlinkLocal, r, ReasonNew)
 	case hasR && rs == stChanged:
-		return []Action{actTransfer(OpSymlinkLocal, r, ReasonChanged)}
+		return s.actTransfer(OpSymlinkLocal, r, ReasonChanged)
 	case ls == stDeleted: // and the remote is unchanged
-		return []Action{actRemove(OpDeleteRemote, r)}
+		return s.actRemove(OpDeleteRemote, r)
 	case ls == stUnchanged && rs == stDeleted:
-		return []Action{actRemove(OpDeleteLocal, l)}
+		return s.actRemove(OpDeleteLocal, l)
 	}
 	// A local symlink that is new, or changed since the record: it is not
 	// uploaded and stays as it is.
-	return nil
+	return Action{}
 }
 
-// withholdUnknown keeps, of the actions planned for p under a failed
-// directory, only those that need no knowledge of what the remote holds
-// there. If it withholds an upload or a conflict resolution, p is Blocked.
-func (s *syncer) withholdUnknown(p string, acts []Action) []Action {
-	for _, a := range acts {
-		switch a.Op {
-		case OpDownload, OpMkdirLocal, OpSymlinkLocal, OpAdopt:
-			if a.Reason != ReasonConflict {
-				continue
-			}
-		case OpDeleteLocal, OpDeleteRemote, OpForget, OpMkdirRemote:
-			// Withheld without blocking: Plan.Incomplete says why, and
-			// an upload into the directory would be Blocked itself.
-			return nil
+// withholdUnknown keeps the action planned for p under a failed directory
+// only if it needs no knowledge of what the remote holds there. If it
+// withholds an upload or a conflict resolution, p is Blocked.
+func (s *syncer) withholdUnknown(p string, a Action) Action {
+	switch a.Op {
+	case "":
+		return a
+	case OpDownload, OpMkdirLocal, OpSymlinkLocal, OpAdopt:
+		if a.Reason != ReasonConflict {
+			return a
 		}
-		s.blocked[p] = true
-		return nil
+	case OpDeleteLocal, OpDeleteRemote, OpForget, OpMkdirRemote:
+		// Withheld without blocking: Plan.Incomplete says why, and
+		// an upload into the directory would be Blocked itself.
+		return Action{}
 	}
-	return acts
+	s.block(p)
+	return Action{}
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,7 +80,7 @@ func (o WalkOptions) withDefaults() WalkOptions {
 // it made has returned, so List must honour ctx.
 func Walk(ctx context.Context, l Lister, o WalkOptions) (Listing, error) {
 	o = o.withDefaults()
-	w := walker{opts: o, queue: []string{""}}
+	w := walker{opts: o, queue: []string{""}, children: map[string][]Entry{}}
 	type result struct {
 		dir     string
 		entries []Entry
@@ -128,7 +129,7 @@ func Walk(ctx context.Context, l Lister, o WalkOptions) (Listing, error) {
 	if abort != nil {
 		return Listing{}, abort
 	}
-	slices.SortFunc(w.out.Entries, func(a, b Entry) int { return ComparePath(a.Path, b.Path) })
+	w.out.Entries = w.tree()
 	slices.SortStableFunc(w.out.Failed, func(a, b DirError) int { return ComparePath(a.Path, b.Path) })
 	return w.out, nil
 }
@@ -138,7 +139,10 @@ type walker struct {
 	opts  WalkOptions
 	queue []string // directories waiting to be listed
 	seen  int      // entries returned by List so far
-	out   Listing
+	// children holds the entries kept of each directory listed, sorted.
+	children map[string][]Entry
+	kept     int // entries in children
+	out      Listing
 }
 
 func (w *walker) fail(dir string, err error) {
@@ -148,25 +152,106 @@ func (w *walker) fail(dir string, err error) {
 // accept checks the entries of dir, keeps the good ones and queues the
 // directories among them.
 func (w *walker) accept(dir string, entries []Entry) {
-	names := make(map[string]bool, len(entries))
-	for _, e := range entries {
+	// In a listing sorted by path, as many servers send it, duplicates
+	// come together, and the entries kept need no sorting. Otherwise the
+	// good entries are sorted first, which finds the duplicates too.
+	sorted := slices.IsSortedFunc(entries, func(a, b Entry) int { return ComparePath(a.Path, b.Path) })
+	var order []int32
+	var marks []mark
+	if !sorted {
+		order, marks = sortGood(dir, entries)
+	}
+	lastGood := "" // the path of the last entry that passed checkChild
+	kept := make([]Entry, 0, len(entries))
+	for i, e := range entries {
 		if err := checkChild(dir, e); err != nil {
 			w.fail(dir, fmt.Errorf("%w: %w", ErrBadEntry, err))
 			continue
 		}
-		if names[e.Path] {
+		if sorted && e.Path == lastGood || !sorted && marks[i] == markDup {
 			w.fail(dir, fmt.Errorf("%w: duplicate path %q", ErrBadEntry, e.Path))
 			continue
 		}
-		names[e.Path] = true
+		lastGood = e.Path
 		if !w.opts.Filter.Match(e.Path, e.Kind) {
 			continue
 		}
-		w.out.Entries = append(w.out.Entries, e)
+		if sorted {
+			kept = append(kept, e)
+		} else {
+			marks[i] = markKept
+		}
 		if e.Kind == KindDir {
 			w.queue = append(w.queue, e.Path)
 		}
 	}
+	for _, i := range order {
+		if marks[i] == markKept {
+			kept = append(kept, entries[i])
+		}
+	}
+	if len(kept) > 0 {
+		w.children[dir] = kept
+		w.kept += len(kept)
+	}
+}
+
+// mark is what accept found of an entry of an unsorted listing.
+type mark uint8
+
+const (
+	markNone mark = iota
+	markDup       // a good entry with the path of an earlier good one
+	markKept
+)
+
+// sortGood returns the positions of the entries of dir that pass
+// checkChild, sorted by path and, for the same path, by position; it marks
+// the duplicates among them.
+func sortGood(dir string, entries []Entry) ([]int32, []mark) {
+	good := make([]int32, 0, len(entries))
+	for i, e := range entries {
+		if checkChild(dir, e) == nil {
+			good = append(good, int32(i))
+		}
+	}
+	slices.SortFunc(good, func(a, b int32) int {
+		if c := ComparePath(entries[a].Path, entries[b].Path); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	marks := make([]mark, len(entries))
+	for k := 1; k < len(good); k++ {
+		if entries[good[k]].Path == entries[good[k-1]].Path {
+			marks[good[k]] = markDup
+		}
+	}
+	return good, marks
+}
+
+// tree returns the entries kept, sorted by ComparePath: each directory
+// followed by its subtree, as the tree is walked depth first.
+func (w *walker) tree() []Entry {
+	if w.kept == 0 {
+		return nil
+	}
+	out := make([]Entry, 0, w.kept)
+	stack := [][]Entry{w.children[""]} // the entries still to emit, by depth
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if len(*top) == 0 {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		e := (*top)[0]
+		*top = (*top)[1:]
+		out = append(out, e)
+		if sub := w.children[e.Path]; e.Kind == KindDir && len(sub) > 0 {
+			stack = append(stack, sub)
+		}
+	}
+	return out
 }
 
 // checkChild reports why e cannot be an entry of directory dir.
