@@ -180,75 +180,8 @@ func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string
 }
 
 // pull runs a validated pull.
-func (a *app) pull(ctx context.Context, f *pullFlags, s *pullSetup) (err error) {
-	con := newConsole(a, &f.out)
-	defer con.Finish()
-	logger, closeLog, err := f.out.logger(con)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	if s.conn.creds.Source == "URL" {
-		con.Println("ftpmirror: warning: password in URL is visible to other users; use FTPMIRROR_PASSWORD or --password-file")
-	}
-	logger.Info("pull", "remote", s.conn.display, "local", s.localDir, "state", s.statePath, "dry_run", f.dryRun)
-	logger.Debug("settings", "server", s.conn.server.String(), "tls", s.conn.server.TLS, "mode", s.conn.options.Mode,
-		"password_from", s.conn.creds.Source, "parallel", f.parallel, "retries", f.retries, "delete", f.delete,
-		"max_delete", s.maxDelete.String(), "force", f.force)
-
-	store, err := openState(s.statePath, f.dryRun, f.wait)
-	if err != nil {
-		logOutcome(logger, "pull", nil, err)
-		return err
-	}
-	if store != nil {
-		defer func() {
-			if cerr := store.Close(); cerr != nil && err == nil {
-				err = cerr
-			}
-		}()
-	}
-
-	retries := f.retries
-	if retries == 0 {
-		retries = -1 // PullOptions: 0 means the default, negative means none
-	}
-	opts := mirror.PullOptions{
-		Server:    s.conn.server,
-		Conn:      s.conn.options,
-		RemoteDir: s.conn.remote.Path,
-		LocalDir:  s.localDir,
-		Store:     store,
-		Filter:    s.filter,
-		Delete:    f.delete,
-		MaxDelete: s.maxDelete,
-		Force:     f.force,
-		DryRun:    f.dryRun,
-		Parallel:  f.parallel,
-		Retries:   retries,
-		Logger:    logger,
-	}
-	if !f.dryRun {
-		opts.Progress = con
-	}
-	report, err := mirror.Pull(ctx, opts)
-	con.Finish()
-	logOutcome(logger, "pull", report, err)
-	var guard *plan.GuardError
-	if f.dryRun && errors.As(err, &guard) && report != nil {
-		// Show what the refused run would do; the exit code still tells
-		// that a real run would be refused.
-		if rerr := a.renderDryRun(con, &f.out, report); rerr != nil {
-			return rerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if f.dryRun {
-		return a.renderDryRun(con, &f.out, report)
-	}
-	return a.finishRun(con, &f.out, report)
+func (a *app) pull(ctx context.Context, f *pullFlags, s *pullSetup) error {
+	return a.runMirror(ctx, "pull", f, s, mirror.Pull)
 }
 
 func (a *app) renderDryRun(con *console, out *outputFlags, report *mirror.Report) error {

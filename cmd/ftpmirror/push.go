@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ftpmirror/ftpmirror/mirror"
-	"github.com/ftpmirror/ftpmirror/plan"
 )
 
 const pushExample = `  # publish a local site to the server; the password comes from the environment
@@ -76,88 +74,4 @@ func (a *app) runPush(ctx context.Context, f *pushFlags, localDir, rawURL string
 	return a.runMirror(ctx, "push", &f.pullFlags, s, func(ctx context.Context, o mirror.RunOptions) (*mirror.Report, error) {
 		return mirror.Push(ctx, mirror.PushOptions{RunOptions: o, InPlace: f.inPlace})
 	})
-}
-
-// runMirror runs a validated pull or push (direction says which; run calls
-// the mirror): console and logs, the state, the options from the flags, the
-// run, and its rendering and exit code. It is what pull() does, shared.
-func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *pullSetup,
-	run func(context.Context, mirror.RunOptions) (*mirror.Report, error)) (err error) {
-	con := newConsole(a, &f.out)
-	defer con.Finish()
-	logger, closeLog, err := f.out.logger(con)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	if s.conn.creds.Source == "URL" {
-		con.Println("ftpmirror: warning: password in URL is visible to other users; use FTPMIRROR_PASSWORD or --password-file")
-	}
-	logger.Info(direction, "remote", s.conn.display, "local", s.localDir, "state", s.statePath, "dry_run", f.dryRun)
-	logger.Debug("settings", "server", s.conn.server.String(), "tls", s.conn.server.TLS, "mode", s.conn.options.Mode,
-		"password_from", s.conn.creds.Source, "parallel", f.parallel, "retries", f.retries, "delete", f.delete,
-		"max_delete", s.maxDelete.String(), "force", f.force)
-
-	store, err := openState(s.statePath, f.dryRun, f.wait)
-	if err != nil {
-		logOutcome(logger, direction, nil, err)
-		return err
-	}
-	if store != nil {
-		defer func() {
-			if cerr := store.Close(); cerr != nil && err == nil {
-				err = cerr
-			}
-		}()
-	}
-	retries := f.retries
-	if retries == 0 {
-		retries = -1 // RunOptions: 0 means the default, negative means none
-	}
-	opts := mirror.RunOptions{
-		Server:    s.conn.server,
-		Conn:      s.conn.options,
-		RemoteDir: s.conn.remote.Path,
-		LocalDir:  s.localDir,
-		Store:     store,
-		Filter:    s.filter,
-		Delete:    f.delete,
-		MaxDelete: s.maxDelete,
-		Force:     f.force,
-		DryRun:    f.dryRun,
-		Parallel:  f.parallel,
-		Retries:   retries,
-		Logger:    logger,
-	}
-	if !f.dryRun {
-		opts.Progress = con
-	}
-	report, err := run(ctx, opts)
-	con.Finish()
-	logOutcome(logger, direction, report, err)
-	var guard *plan.GuardError
-	if f.dryRun && errors.As(err, &guard) && report != nil {
-		// Show what the refused run would do; the exit code still tells
-		// that a real run would be refused.
-		if rerr := a.renderDryRun(con, &f.out, report); rerr != nil {
-			return rerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if f.dryRun {
-		return a.renderDryRun(con, &f.out, report)
-	}
-	if direction == "pull" {
-		return a.finishRun(con, &f.out, report)
-	}
-	// finishRun with the summary line told in this direction's words.
-	out := f.out
-	out.quiet = true
-	err = a.finishRun(con, &out, report)
-	if !f.out.json && !f.out.quiet {
-		con.Println("%s", reportTextFor(direction+"ed", report))
-	}
-	return err
 }
