@@ -5,12 +5,19 @@
 //
 // # The pipeline
 //
-//	pool    := NewPool(NewDialer(server, opts), parallel)
-//	listing := plan.Walk(ctx, Lister{pool}, ...)        // list: directories in parallel
-//	local   := ScanLocal(ctx, root, filter)              // the local tree
-//	p       := plan.Pull(listing, local, store.Snapshot()) // diff: pure
-//	Execute(ctx, pool, p, batch)                         // execute: workers, retries, atomic writes
-//	batch.Flush()                                        // commit: state records as transfers finish
+// Pull, Push and Sync are one pipeline (run.go) with another planner:
+//
+//	pool    := NewPool(NewDialer(server, opts), parallel); pool.Warm(ctx)
+//	listing := plan.Walk(ctx, &Lister{Pool: pool}, ...)  // list: directories in parallel
+//	local   := ScanLocal(ctx, root, skip)                // the local tree
+//	p       := plan.Pull(listing, local, store.Snapshot()) // diff: pure (or plan.Push, plan.Sync)
+//	plan.CheckDeletes(p, ...)                            // the deletion guard, unless --force
+//	executor.run(ctx, p)                                 // execute: stages, chained workers, retries, atomic writes
+//	batch.Flush(); store.SetMeta(...)                    // commit: records as transfers finish, the method that worked
+//
+// Small downloads run in chains, one per connection, the next file's
+// commands sent during the current transfer (execute_chain.go, ahead.go);
+// large files are split into ranged RETRs over the pool (segment.go).
 //
 // # The connection layer
 //
@@ -35,6 +42,12 @@
 //     library, because the library would put TLS above controlConn and hide
 //     the commands from it. Data connections are TLS clients that resume the
 //     control connection's session, as vsftpd requires.
+//
+// Directories of a LIST server are listed with "STAT -a DIR" on the control
+// connection once that matched LIST on the first directory (statlist.go);
+// the library still parses the lines. Every listing's lines are counted as
+// they arrive, and a directory with lines the library could not read fails
+// rather than hide a file (linecount.go).
 //
 // Once a passive method has carried data, the transport pipelines: it sends
 // EPSV together with the library's data command and reads the reply (and
