@@ -25,7 +25,7 @@ func (t *transport) expect(fn func(reply)) { t.expects = append(t.expects, fn) }
 // drain reads the replies owed to the transport's own pipelined commands.
 func (t *transport) drain() error {
 	for len(t.expects) > 0 {
-		r, err := t.readReply()
+		r, err := t.readReplyOf(maxStatLines) // a STAT sent ahead is long
 		if err != nil {
 			return err
 		}

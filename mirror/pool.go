@@ -44,6 +44,13 @@ func (p *Pool) Limit() int {
 	return p.limit
 }
 
+// Idle returns how many logged-in connections wait for work.
+func (p *Pool) Idle() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.idle)
+}
+
 // Do runs fn with a connection of its own. A connection that fn leaves
 // broken is closed and replaced by the next caller.
 func (p *Pool) Do(ctx context.Context, fn func(*Conn) error) error {

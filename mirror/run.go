@@ -69,8 +69,14 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	pool.Warm(ctx)
 	o.Logger.Debug("logged in", "elapsed", time.Since(start))
 
-	lister := &tempSkipper{l: &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}}
+	remote := &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}
+	lister := &tempSkipper{l: remote}
 	listing, err := plan.Walk(ctx, lister, plan.WalkOptions{Parallel: o.Parallel, Filter: o.Filter})
+	if err == nil && !remote.Verified(ctx) {
+		o.Logger.Info("the server's STAT listing differs from LIST; listing again over data connections")
+		lister = &tempSkipper{l: remote}
+		listing, err = plan.Walk(ctx, lister, plan.WalkOptions{Parallel: o.Parallel, Filter: o.Filter})
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -81,6 +81,33 @@ func (c *Conn) listStat(ctx context.Context, dir string) ([]plan.Entry, error) {
 	return entries, err
 }
 
+// listStatBatch lists several directories with STAT, all sent at once: one
+// round trip for them all. The Conn must list with STAT (statUsable).
+func (c *Conn) listStatBatch(ctx context.Context, dirs []string) ([][]plan.Entry, []error) {
+	entries, errs := make([][]plan.Entry, len(dirs)), make([]error, len(dirs))
+	t := c.t
+	err := c.do(ctx, func() error {
+		t.statReplies = map[string]reply{}
+		for _, d := range dirs {
+			line := "STAT -a " + d
+			if err := t.send(line); err != nil {
+				return err
+			}
+			t.expect(func(r reply) { t.statReplies[line] = r })
+		}
+		return nil
+	})
+	for i, d := range dirs {
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		entries[i], errs[i] = c.listStat(ctx, d)
+	}
+	t.statReplies = nil
+	return entries, errs
+}
+
 // sameListing reports whether two listings of a directory agree on names,
 // kinds, sizes and times.
 func sameListing(a, b []plan.Entry) bool {
@@ -105,7 +132,18 @@ func (t *transport) statList(line string) error {
 	if err := t.drain(); err != nil {
 		return err
 	}
-	if err := t.send("STAT" + strings.TrimPrefix(line, "LIST")); err != nil {
+	stat := "STAT" + strings.TrimPrefix(line, "LIST")
+	if r, ok := t.statReplies[stat]; ok {
+		// Sent ahead with others (ListStatBatch); its reply is in.
+		delete(t.statReplies, stat)
+		b, err := t.finishStat(r)
+		if err != nil {
+			return err
+		}
+		t.pending.Write(b)
+		return nil
+	}
+	if err := t.send(stat); err != nil {
 		return err
 	}
 	r, err := t.readReplyOf(maxStatLines)

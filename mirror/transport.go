@@ -58,6 +58,7 @@ type transport struct {
 	useAhead    string            // the path being asked for, which may be the one sent ahead
 	statConn    *memConn          // the data connection of that listing
 	statErr     error             // the server's refusal of the last STAT
+	statReplies map[string]reply  // replies of STATs sent ahead, by command line
 	pipeline    bool              // send commands ahead of replies once a method works
 
 	mu         sync.Mutex // guards the fields below, touched by abort

@@ -21,6 +21,11 @@ type Options struct {
 	// CRLF. A directory is known, for CWD, when it is here; "/" always is.
 	// MLSDLine and LISTLine help to write them.
 	Listings map[string][]string
+	// StatListings holds, per directory, the lines "STAT -a DIR" answers
+	// on the control connection (a 213 multi-line reply); a directory not
+	// here gets 502, as from a server whose STAT does not list. Lines that
+	// differ from Listings make a server whose STAT cannot be trusted.
+	StatListings map[string][]string
 	// Files holds the files RETR, SIZE and MDTM serve, by absolute path.
 	Files map[string]File
 	// InfiniteListing, if not empty, is the absolute path of a directory

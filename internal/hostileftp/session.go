@@ -83,6 +83,23 @@ func (ss *session) reply(format string, args ...any) bool {
 	return err == nil
 }
 
+// stat answers "STAT [-a] DIR" from StatListings.
+func (ss *session) stat(arg string) bool {
+	lines, ok := ss.s.opts.StatListings[ss.resolve(strings.TrimPrefix(arg, "-a "))]
+	if !ok {
+		return ss.reply("502 STAT of a path is not served here")
+	}
+	if !ss.reply("213-Status follows:") {
+		return false
+	}
+	for _, l := range lines {
+		if !ss.reply("%s", l) {
+			return false
+		}
+	}
+	return ss.reply("213 End of status")
+}
+
 // handle answers one command; it returns false to end the session.
 func (ss *session) handle(verb, arg string) bool {
 	switch verb {
@@ -135,6 +152,8 @@ func (ss *session) handle(verb, arg string) bool {
 			t = defaultModTime
 		}
 		return ss.reply("213 %s", t.UTC().Format("20060102150405"))
+	case "STAT":
+		return ss.stat(arg)
 	case "ABOR":
 		return ss.reply("226 Nothing to abort")
 	case "QUIT":
