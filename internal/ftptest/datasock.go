@@ -325,6 +325,13 @@ func (s *dataSocket) Close() error {
 		s.ln.Close()
 	}
 	if s.conn != nil {
+		if tc, ok := s.conn.(*tls.Conn); ok {
+			// An empty transfer never wrote, so the handshake never ran:
+			// run it, as real servers do before any transfer, or the
+			// client sees its handshake cut by a reset.
+			_ = tc.SetDeadline(time.Now().Add(2 * time.Second))
+			_ = tc.Handshake()
+		}
 		return s.conn.Close()
 	}
 	return nil
