@@ -181,3 +181,22 @@ func copyMtimes(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// A state file given inside the mirror is not part of it: --delete leaves it.
+func TestStateFileInsideMirrorIsNeverDeleted(t *testing.T) {
+	f := newPullFixture(t, sampleTree, ftptest.Options{})
+	f.state = filepath.Join(f.local, "mirror.state")
+	if err := os.MkdirAll(f.local, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.mustPull(func(o *PullOptions) { o.Delete, o.Force = true, true })
+	r := f.mustPull(func(o *PullOptions) { o.Delete, o.Force = true, true })
+	for _, a := range r.Plan.Actions {
+		if a.Path == "mirror.state" {
+			t.Fatalf("the state file is in the plan: %+v", a)
+		}
+	}
+	if _, err := os.Stat(f.state); err != nil {
+		t.Fatalf("the state file is gone: %v", err)
+	}
+}

@@ -88,7 +88,17 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		}
 		report.Failed = append(report.Failed, FileError{Path: f.Path, Op: "list", Err: f.Err})
 	}
-	skip := func(rel string, kind plan.Kind) bool { return !o.Filter.Match(rel, kind) }
+	// A state file given inside the mirror (--state) is not part of it: it
+	// is neither uploaded nor, with --delete, deleted.
+	stateRel := ""
+	if o.Store != nil {
+		if rel, err := filepath.Rel(localRoot, o.Store.Path()); err == nil && filepath.IsLocal(rel) {
+			stateRel = filepath.ToSlash(rel)
+		}
+	}
+	skip := func(rel string, kind plan.Kind) bool {
+		return !o.Filter.Match(rel, kind) || (stateRel != "" && (rel == stateRel || rel == stateRel+".lock"))
+	}
 	local, err := ScanLocal(ctx, localRoot, skip)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", localRoot, err)
