@@ -23,6 +23,8 @@ type Pool struct {
 	closed bool
 
 	warming    sync.WaitGroup
+	warmCtx    context.Context // ends with Close; held only to share between Warm calls
+	inWarmup   int             // Warm's connections not yet opened
 	stopWarmup context.CancelFunc
 }
 
@@ -63,24 +65,32 @@ func (p *Pool) Do(ctx context.Context, fn func(*Conn) error) error {
 	return err
 }
 
-// Warm opens the connections the pool does not have yet, in the
-// background, so that the walk and the first transfers find them logged in:
-// logging in costs several round trips. Failures are left to the callers
-// that then need a connection; Close stops the warm-up.
-func (p *Pool) Warm(ctx context.Context) {
+// Warm opens, in the background, connections the pool does not have yet,
+// until it has n (at most its limit), so that the work to come finds them
+// logged in: logging in costs several round trips. Failures are left to the
+// callers that then need a connection; Close stops the warm-up.
+func (p *Pool) Warm(ctx context.Context, n int) {
 	p.mu.Lock()
-	n := p.limit - p.open
-	if p.closed || n <= 0 || p.stopWarmup != nil {
+	n = min(n, p.limit) - p.open - p.inWarmup
+	if p.closed || n <= 0 {
 		p.mu.Unlock()
 		return
 	}
-	ctx, p.stopWarmup = context.WithCancel(ctx)
+	if p.stopWarmup == nil {
+		p.warmCtx, p.stopWarmup = context.WithCancel(ctx)
+	}
+	wctx := p.warmCtx
+	p.inWarmup += n
 	p.warming.Add(n)
 	p.mu.Unlock()
 	for range n {
 		go func() {
 			defer p.warming.Done()
-			if c, err := p.acquire(ctx, true); err == nil {
+			c, err := p.acquire(wctx, true)
+			p.mu.Lock()
+			p.inWarmup--
+			p.mu.Unlock()
+			if err == nil {
 				p.put(c)
 			}
 		}()

@@ -66,7 +66,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	}); err != nil {
 		return nil, err
 	}
-	pool.Warm(ctx)
+	pool.Warm(ctx, o.Parallel)
 	o.Logger.Debug("logged in", "elapsed", time.Since(start))
 
 	remote := &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}
