@@ -7,7 +7,7 @@
 //
 // Pull, Push and Sync are one pipeline (run.go) with another planner:
 //
-//	pool    := NewPool(NewDialer(server, opts), parallel); pool.Warm(ctx)
+//	pool    := NewPool(NewDialer(server, opts), parallel); pool.Warm(ctx, parallel)
 //	listing := plan.Walk(ctx, &Lister{Pool: pool}, ...)  // list: directories in parallel
 //	local   := ScanLocal(ctx, root, skip)                // the local tree
 //	p       := plan.Pull(listing, local, store.Snapshot()) // diff: pure (or plan.Push, plan.Sync)
