@@ -41,10 +41,11 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) strin
 	return a
 }
 
-const rootLong = `ftpmirror mirrors a directory tree from an FTP server into a local directory.
+const rootLong = `ftpmirror mirrors directory trees over FTP and FTPS: pull (server to local),
+push (local to server) and sync (both ways, conflicts keep both versions).
 
 It remembers what it synced in a state file, so a second run transfers only
-what changed on the server. It finds a data channel that works (EPSV, PASV,
+what changed. It finds a data channel that works (EPSV, PASV,
 EPRT, PORT) by itself and explains what is wrong when none does.
 
 Credentials: the password comes from FTPMIRROR_PASSWORD, --password-file,
@@ -68,6 +69,10 @@ const rootExample = `  # see it work against a local test server
   # show what would change, then mirror with deletions
   FTPMIRROR_PASSWORD=... ftpmirror pull -n --delete ftp://alice@files.example.com/site ./site
   FTPMIRROR_PASSWORD=... ftpmirror pull --delete ftp://alice@files.example.com/site ./site
+
+  # publish a local build; keep a folder in step both ways
+  FTPMIRROR_PASSWORD=... ftpmirror push ./public ftp://alice@www.example.com/htdocs
+  FTPMIRROR_PASSWORD=... ftpmirror sync ./notes ftp://alice@files.example.com/notes
 
   # find out which data channel mode works through your firewall
   ftpmirror probe ftp://ftp.example.org/
