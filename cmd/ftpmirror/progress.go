@@ -142,7 +142,7 @@ func (c *console) Done(path, op string, err error) {
 		c.reported[op+" "+path] = true
 		c.printLocked(fmt.Sprintf("ftpmirror: error: %s %s: %v\n", op, path, err))
 	case c.quiet:
-	case c.verbose > 0 || c.bar != nil && (op == "download" || op == "delete"):
+	case c.verbose > 0 || c.bar != nil && (op == "download" || op == "upload" || op == "delete" || op == "delete-remote"):
 		c.printLocked(doneLine(op, path) + "\n")
 	default:
 		if c.bar != nil {
@@ -156,10 +156,18 @@ func doneLine(op, path string) string {
 	switch op {
 	case "download":
 		return "downloaded " + path
+	case "upload":
+		return "uploaded " + path
 	case "delete":
 		return "deleted " + path
+	case "delete-remote":
+		return "deleted on the server " + path
 	case "mkdir":
 		return "created " + path + "/"
+	case "mkdir-remote":
+		return "created on the server " + path + "/"
+	case "rename", "rename-remote":
+		return "kept a conflict copy of " + path
 	case "symlink":
 		return "linked " + path
 	case "adopt":
