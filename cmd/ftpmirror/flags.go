@@ -28,6 +28,7 @@ type connFlags struct {
 	tls          string
 	caFile       string
 	tlsInsecure  bool
+	noPipeline   bool
 }
 
 func (f *connFlags) register(fs *pflag.FlagSet) {
@@ -35,6 +36,7 @@ func (f *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mode, "mode", "auto", "data channel: auto, passive (EPSV, PASV) or active (EPRT, PORT)")
 	fs.DurationVar(&f.dataTimeout, "data-timeout", 10*time.Second, "how long to wait for one data connection to open")
 	fs.BoolVar(&f.trustPASVIP, "trust-pasv-ip", false, "use the address in PASV replies even when it is not the server's")
+	fs.BoolVar(&f.noPipeline, "no-pipeline", false, "send each command only after the previous reply, for servers that mishandle commands sent ahead")
 	fs.StringVar(&f.activeAddr, "active-addr", "", "`IP` address to advertise in active mode (e.g. your public address behind NAT)")
 	fs.StringVar(&f.activePorts, "active-ports", "", "local port range `LOW-HIGH` to listen on in active mode")
 	fs.StringVar(&f.tls, "tls", "", "TLS: off, explicit (AUTH TLS) or implicit (default: implicit for ftps://, else off)")
@@ -69,7 +71,7 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 	if f.dataTimeout <= 0 {
 		return nil, usageErr("--data-timeout must be positive", "e.g. --data-timeout 30s")
 	}
-	opts := mirror.Options{Mode: mode, DataTimeout: f.dataTimeout, TrustPASVIP: f.trustPASVIP}
+	opts := mirror.Options{Mode: mode, DataTimeout: f.dataTimeout, TrustPASVIP: f.trustPASVIP, NoPipeline: f.noPipeline}
 	if f.activeAddr != "" {
 		ip := net.ParseIP(f.activeAddr)
 		if ip == nil {
