@@ -44,8 +44,10 @@
 //     control connection's session, as vsftpd requires.
 //
 // Directories of a LIST server are listed with "STAT -a DIR" on the control
-// connection once that matched LIST on the first directory (statlist.go);
-// the library still parses the lines. Every listing's lines are counted as
+// connection, the directories waiting sent together; STAT is checked against
+// LIST on the first directory, and a mismatch makes the walk start again
+// over data connections (statlist.go, lister.go). The library still parses
+// the lines. Every listing's lines are counted as
 // they arrive, and a directory with lines the library could not read fails
 // rather than hide a file (linecount.go).
 //

@@ -18,10 +18,12 @@ import (
 
 // Listing a directory over a data connection costs a data connection and
 // two round trips; "STAT -a DIR" returns the same LIST lines on the control
-// connection in one. A server's STAT output is trusted only once it matched
-// the LIST of the same directory (verified per Dialer, on the first
-// directory listed), and the library still parses it: the transport hands it
-// the STAT lines as if they came over a data connection.
+// connection in one. A server's STAT output must match the LIST of the same
+// directory (checked once per Dialer, on the first directory). Conn.List
+// checks before it trusts; a walk (Lister) trusts at once, checks on an idle
+// connection meanwhile, and walks again over data connections on a mismatch.
+// The library still parses the lines: the transport hands them to it as if
+// they came over a data connection.
 
 // statMode is whether a server's STAT listings may stand in for LIST.
 type statMode struct{ v atomic.Int32 }
