@@ -14,28 +14,28 @@ import (
 // negotiate opens a data channel with the methods the book allows and
 // returns the reply the library gets for its EPSV or PASV: a synthetic
 // success whatever method was used, or a 425 when none worked.
-func (t *transport) negotiate(verb string) []byte {
+func (t *transport) negotiate(verb string) string {
 	t.endData(nil)
 	if pc := t.takeAhead(); pc != nil {
 		// The download was sent ahead (ahead.go).
 		t.prepared = pc
-		return []byte("229 Entering Extended Passive Mode (|||1|)\r\n")
+		return okEPSV
 	}
 	if t.statListing {
 		// The listing comes over the control connection (statlist.go).
 		t.statConn = &memConn{}
 		t.prepared = t.statConn
-		return []byte("229 Entering Extended Passive Mode (|||1|)\r\n")
+		return okEPSV
 	}
 	if t.justFailed {
-		return t.failReply(verb)
+		return failReply
 	}
 	for {
 		cands := t.book.candidates()
 		if len(cands) == 0 {
 			t.dataErr = &DataChannelError{Server: t.server, Mode: t.opts.Mode, Attempts: t.book.failures()}
 			t.justFailed = true
-			return t.failReply(verb)
+			return failReply
 		}
 		m := cands[0]
 		var err error
@@ -48,26 +48,34 @@ func (t *transport) negotiate(verb string) []byte {
 		if err == nil {
 			t.method = m
 			if verb == "PASV" {
-				return []byte("227 Entering Passive Mode (127,0,0,1,0,1)\r\n")
+				return okPASV
 			}
-			return []byte("229 Entering Extended Passive Mode (|||1|)\r\n")
+			return okEPSV
 		}
 		if t.broken != nil || t.aborted.Load() {
-			return t.failReply(verb)
+			return failReply
 		}
 		t.log.Debug("data channel attempt failed", "method", m, "err", err)
 		if c := t.book.candidates(); len(c) > 0 && c[0] == m {
 			// A method that worked before failed once: the operation fails
 			// and is retried; the method is given up after repeated failures.
 			t.justFailed = true
-			return t.failReply(verb)
+			return failReply
 		}
 	}
 }
 
-func (t *transport) failReply(string) []byte {
-	return []byte("425 ftpmirror: cannot open data connection\r\n")
-}
+// The replies the library is told when a data connection is ready: it
+// "dials" the port named, and the transport hands it the connection it
+// prepared, whatever the address.
+const (
+	okEPSV = "229 Entering Extended Passive Mode (|||1|)\r\n"
+	okPASV = "227 Entering Passive Mode (127,0,0,1,0,1)\r\n"
+)
+
+// failReply is what the library is told when no data connection could be
+// opened: an error it returns, and the operation is retried or fails.
+const failReply = "425 ftpmirror: cannot open data connection\r\n"
 
 // openPassive asks the server for a passive port and connects to it. When
 // pipelined, it returns at once and the reply is read, and the port

@@ -153,7 +153,7 @@ func (t *transport) fromLibrary(line string) error {
 			return t.sendLogin(line)
 		}
 		if verb == "EPSV" || verb == "PASV" {
-			t.pending.Write(t.negotiate(verb))
+			t.pending.WriteString(t.negotiate(verb))
 			return t.broken
 		}
 		t.justFailed = false
