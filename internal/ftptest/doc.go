@@ -52,4 +52,14 @@
 //
 // StartVsftpd runs /usr/sbin/vsftpd as a foreground child for interop tests;
 // see vsftpd.go for the system setup it needs (a local user and a PAM file).
+// By default the session is chrooted into the root; VsftpdOptions.Debian
+// runs it as Debian configures it, not chrooted, starting in the root as in
+// a home directory (Server.LoginDir), with local times and dot files shown
+// only to "LIST -a". LocalTime and Env (a TZ) set the zone of its times.
+//
+// # Other servers
+//
+// StartPyftpdlib runs Debian's python3-pyftpdlib (MLSD, GMT times) from an
+// embedded script. A launcher whose server is missing skips the test, or
+// fails it when the CI environment variable is set.
 package ftptest

@@ -59,6 +59,10 @@ type Server struct {
 	Root     string // the served directory, absolute
 	User     string
 	Password string
+	// LoginDir is the directory a session starts in, as the server names
+	// it (PWD): "/" on a chrooted server, Root's absolute path on one that
+	// is not (vsftpd with VsftpdOptions.Debian).
+	LoginDir string
 	// CertPool trusts the server's certificate when it uses TLS; nil
 	// otherwise.
 	CertPool *x509.CertPool
@@ -154,6 +158,7 @@ func Serve(root string, o Options) (*Server, error) {
 		User:     o.User,
 		Password: o.Password,
 		CertPool: pool,
+		LoginDir: "/",
 	}
 	s.stop = func() error {
 		// Closing our own listener (rather than srv.Shutdown, which races

@@ -65,10 +65,28 @@ type VsftpdOptions struct {
 	ImplicitTLS bool
 	// Writable allows uploads, renames, deletes and mkdir.
 	Writable bool
+	// Debian configures vsftpd as Debian's /etc/vsftpd.conf does: no
+	// chroot (chroot_local_user=NO), so the session starts in root as it
+	// would in a user's home directory, PWD answers root's absolute path
+	// (Server.LoginDir) and "/" is the machine's root; use_localtime=YES;
+	// dot files are listed only to "LIST -a" (force_dot_files=NO); owners
+	// are shown by name (hide_ids=NO); directory messages are on.
+	// Without Debian the session is chrooted into root, with UTC times,
+	// dot files always listed and owners hidden.
+	Debian bool
+	// LocalTime sets use_localtime=YES (implied by Debian): LIST and MDTM
+	// show times in vsftpd's local zone, which Env's TZ sets.
+	LocalTime bool
+	// Env is added to vsftpd's environment, e.g. "TZ=America/New_York".
+	Env []string
+	// Config lines ("key=value") are appended to the generated
+	// configuration; vsftpd keeps the last value of a repeated key.
+	Config []string
 }
 
 // StartVsftpd runs vsftpd on 127.0.0.1 serving root, logged in as
-// VsftpdUser/VsftpdPassword, and stops it in t.Cleanup.
+// VsftpdUser/VsftpdPassword, and stops it in t.Cleanup. The session starts
+// in root: chrooted, as "/", or with o.Debian, as root's absolute path.
 func StartVsftpd(t testing.TB, root string, o VsftpdOptions) *Server {
 	t.Helper()
 	if reason := vsftpdUnavailable(); reason != "" {
@@ -131,6 +149,10 @@ func startVsftpd(root, dir string, o VsftpdOptions) (*Server, error) {
 		Root:     abs,
 		User:     VsftpdUser,
 		Password: VsftpdPassword,
+		LoginDir: "/",
+	}
+	if o.Debian {
+		s.LoginDir = abs
 	}
 	empty := filepath.Join(dir, "empty")
 	if err := os.Mkdir(empty, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
@@ -159,6 +181,7 @@ func startVsftpd(root, dir string, o VsftpdOptions) (*Server, error) {
 
 	var out lockedBuffer
 	cmd := exec.Command(vsftpdBinary, confFile)
+	cmd.Env = append(os.Environ(), o.Env...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("ftptest: start vsftpd: %w", err)
@@ -210,21 +233,25 @@ func vsftpdConfig(root, empty string, port int, o VsftpdOptions) string {
 	w("local_enable", "YES")
 	w("pam_service_name", pamService)
 	w("userlist_enable", "NO")
+	// Without a chroot, local_root stands in for the user's home: the
+	// session starts there, as Debian's would in /home/<user>.
 	w("local_root", root)
-	w("chroot_local_user", "YES")
+	w("chroot_local_user", yesNo(!o.Debian))
 	w("allow_writeable_chroot", "YES")
 	w("write_enable", yesNo(o.Writable))
 	w("local_umask", "022")
 	w("pasv_enable", yesNo(pasv))
 	w("pasv_address", "127.0.0.1")
 	w("port_enable", yesNo(portMode))
+	// Unlike Debian's: active data connections come from any port, not
+	// 20, and no transfer log is written to /var/log.
 	w("connect_from_port_20", "NO")
 	w("xferlog_enable", "NO")
-	w("use_localtime", "NO")
+	w("use_localtime", yesNo(o.LocalTime || o.Debian))
 	w("mdtm_write", "YES")
-	w("hide_ids", "YES")
-	w("force_dot_files", "YES")
-	w("dirmessage_enable", "NO")
+	w("hide_ids", yesNo(!o.Debian))
+	w("force_dot_files", yesNo(!o.Debian))
+	w("dirmessage_enable", yesNo(o.Debian))
 	w("max_clients", "0")
 	w("max_per_ip", "0")
 	if o.TLS || o.ImplicitTLS {
@@ -233,6 +260,9 @@ func vsftpdConfig(root, empty string, port int, o VsftpdOptions) string {
 		// vsftpd 3.0.3's default, DES-CBC3-SHA, is not offered by Go's
 		// TLS 1.2 client (TLS 1.3 works either way).
 		w("ssl_ciphers", "HIGH")
+	}
+	for _, line := range o.Config {
+		b.WriteString(line + "\n")
 	}
 	return b.String()
 }
@@ -287,6 +317,13 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
+}
+
+// Len is the number of bytes written so far.
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
 }
 
 func (l *lockedBuffer) String() string {
