@@ -78,6 +78,26 @@ func names(es []*ftp.Entry) string {
 	return strings.Join(n, ", ")
 }
 
+// listByName lists dir and indexes the entries by name, failing the test
+// unless each of want is there.
+func listByName(t *testing.T, c *ftp.ServerConn, dir string, want ...string) map[string]*ftp.Entry {
+	t.Helper()
+	entries, err := c.List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*ftp.Entry{}
+	for _, e := range entries {
+		got[e.Name] = e
+	}
+	for _, name := range want {
+		if got[name] == nil {
+			t.Errorf("listing of %s lacks %q; got %s", dir, name, names(entries))
+		}
+	}
+	return got
+}
+
 // rawLogin opens a logged-in textproto connection for protocol-level checks.
 func rawLogin(t *testing.T, s *Server) *textproto.Conn {
 	t.Helper()

@@ -6,8 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/jlaffaye/ftp"
 )
 
 func TestPyftpdlibServesMLSDAndSymlinks(t *testing.T) {
@@ -17,19 +15,7 @@ func TestPyftpdlibServesMLSDAndSymlinks(t *testing.T) {
 	if !c.IsTimePreciseInList() {
 		t.Error("pyftpdlib does not advertise MLST")
 	}
-	entries, err := c.List("/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]*ftp.Entry{}
-	for _, e := range entries {
-		got[e.Name] = e
-	}
-	for _, name := range []string{"a.txt", "sub", ".hidden", "empty", "with space.txt", "link"} {
-		if got[name] == nil {
-			t.Errorf("MLSD / lacks %q; got %s", name, names(entries))
-		}
-	}
+	listByName(t, c, "/", "a.txt", "sub", ".hidden", "empty", "with space.txt", "link")
 	if got := retr(t, c, "/sub/b.txt", 3); got != "3456789" {
 		t.Errorf("REST 3 + RETR = %q", got)
 	}

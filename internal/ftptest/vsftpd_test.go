@@ -16,19 +16,7 @@ func TestVsftpdListAndRetrievePassive(t *testing.T) {
 	if c.IsTimePreciseInList() {
 		t.Log("vsftpd advertises MLST (unexpected for vsftpd 3)")
 	}
-	entries, err := c.List("/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]*ftp.Entry{}
-	for _, e := range entries {
-		got[e.Name] = e
-	}
-	for _, name := range []string{"a.txt", "sub", ".hidden", "empty", "with space.txt", "link"} {
-		if got[name] == nil {
-			t.Errorf("LIST / lacks %q; got %s", name, names(entries))
-		}
-	}
+	got := listByName(t, c, "/", "a.txt", "sub", ".hidden", "empty", "with space.txt", "link")
 	if e := got["link"]; e != nil && (e.Type != ftp.EntryTypeLink || e.Target != "a.txt") {
 		t.Errorf("link = %+v", e)
 	}
