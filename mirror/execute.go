@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -274,19 +273,6 @@ func (e *executor) addBytes(n int64) {
 	e.mu.Lock()
 	e.bytes += n
 	e.mu.Unlock()
-}
-
-// lstatEntry describes the local entry at rel as ScanLocal would.
-func lstatEntry(root, rel string) (plan.Entry, error) {
-	p, err := localPath(root, rel)
-	if err != nil {
-		return plan.Entry{}, err
-	}
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return plan.Entry{}, &PathError{Op: "lstat", Path: rel, Err: err}
-	}
-	return localEntry(rel, fi, ""), nil
 }
 
 // progressWriter reports bytes as they are written.

@@ -10,7 +10,6 @@ import (
 	"path"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ftpmirror/ftpmirror/plan"
@@ -139,21 +138,13 @@ func (e *executor) upload(ctx context.Context, c *Conn, planned plan.Entry) erro
 // openSource opens the local file at rel for reading and describes it as
 // ScanLocal would, from the open file: what is sent is what is recorded.
 func openSource(root, rel string) (*os.File, plan.Entry, error) {
-	p, err := localPath(root, rel)
+	f, fi, err := openLocal(root, rel)
 	if err != nil {
 		return nil, plan.Entry{}, err
 	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, plan.Entry{}, &PathError{Op: "open", Path: rel, Err: err}
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errors.New("not a regular file")
-	}
-	if err != nil {
+	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, plan.Entry{}, &PathError{Op: "open", Path: rel, Err: err}
+		return nil, plan.Entry{}, &PathError{Op: "open", Path: rel, Err: errors.New("not a regular file")}
 	}
 	return f, localEntry(rel, fi, ""), nil
 }

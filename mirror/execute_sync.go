@@ -2,7 +2,6 @@ package mirror
 
 import (
 	"context"
-	"os"
 	"path"
 
 	"github.com/ftpmirror/ftpmirror/plan"
@@ -19,19 +18,5 @@ func (e *executor) applyRename(ctx context.Context, a plan.Action) error {
 			return e.pool.Do(ctx, func(c *Conn) error { return c.Rename(ctx, from, to) })
 		})
 	}
-	from, err := safeLocalPath(e.localRoot, a.Path)
-	if err != nil {
-		return err
-	}
-	to, err := safeLocalPath(e.localRoot, a.To)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Lstat(to); err == nil {
-		return &PathError{Op: "rename", Path: a.To, Err: os.ErrExist}
-	}
-	if err := os.Rename(from, to); err != nil {
-		return &PathError{Op: "rename", Path: a.Path, Err: err}
-	}
-	return nil
+	return renameLocal(e.localRoot, a.Path, a.To)
 }

@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -24,7 +25,19 @@ var ErrKindChanged = errors.New("changed kind since it was listed")
 // are refused, as is a path whose kind changed between file and directory
 // (ErrKindChanged).
 func removeLocal(root, rel string, kind plan.Kind) error {
-	p, err := safeLocalPath(root, rel)
+	r, err := os.OpenRoot(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // no tree: rel cannot exist
+	}
+	if err != nil {
+		return fmt.Errorf("local directory: %w", err)
+	}
+	defer r.Close()
+	return removeIn(r, rel, kind)
+}
+
+func removeIn(r *os.Root, rel string, kind plan.Kind) error {
+	p, err := safeName(r, rel)
 	if err != nil {
 		var pe *PathError
 		if errors.As(err, &pe) && errors.Is(pe.Err, syscall.ENOTDIR) {
@@ -32,7 +45,7 @@ func removeLocal(root, rel string, kind plan.Kind) error {
 		}
 		return err
 	}
-	fi, err := os.Lstat(p)
+	fi, err := r.Lstat(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
@@ -41,9 +54,9 @@ func removeLocal(root, rel string, kind plan.Kind) error {
 	case fi.IsDir() != (kind == plan.KindDir):
 		return &PathError{Op: "remove", Path: rel, Err: ErrKindChanged}
 	case !fi.IsDir():
-		return removeMissingOK(p, rel)
+		return removeMissingOK(r, p, rel)
 	}
-	err = os.Remove(p)
+	err = r.Remove(p)
 	if err == nil || errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -51,24 +64,24 @@ func removeLocal(root, rel string, kind plan.Kind) error {
 		return &PathError{Op: "remove", Path: rel, Err: err}
 	}
 	// Not empty: remove it only if all it holds is our temporary files.
-	names, rerr := readNames(p)
+	names, rerr := readNames(r, p)
 	if rerr != nil {
 		return &PathError{Op: "remove", Path: rel, Err: rerr}
 	}
 	var temps []string
 	for _, n := range names {
-		fi, err := os.Lstat(filepath.Join(p, n))
+		fi, err := r.Lstat(filepath.Join(p, n))
 		if err != nil || !IsTempName(n) || fi.IsDir() {
 			return &PathError{Op: "remove", Path: rel, Err: syscall.ENOTEMPTY}
 		}
 		temps = append(temps, n)
 	}
 	for _, n := range temps {
-		if err := removeMissingOK(filepath.Join(p, n), path.Join(rel, n)); err != nil {
+		if err := removeMissingOK(r, filepath.Join(p, n), path.Join(rel, n)); err != nil {
 			return err
 		}
 	}
-	return removeMissingOK(p, rel)
+	return removeMissingOK(r, p, rel)
 }
 
 // cleanStaleParts removes the mirror's temporary files under root, except the
@@ -78,17 +91,13 @@ func removeLocal(root, rel string, kind plan.Kind) error {
 // are always removed. Symlinked directories are not descended. A missing root
 // is not an error.
 func cleanStaleParts(root string, keep func(rel string) bool) error {
-	walkRoot, err := scanRoot(root)
-	if err != nil || walkRoot == "" {
+	r, err := scanRoot(root)
+	if err != nil || r == nil {
 		return err
 	}
+	defer r.Close()
 	var errs []error
-	err = filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
-		rel, rerr := filepath.Rel(walkRoot, p)
-		if rerr != nil {
-			return rerr
-		}
-		rel = filepath.ToSlash(rel)
+	err = fs.WalkDir(r.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
 		if err != nil {
 			errs = append(errs, &PathError{Op: "clean", Path: rel, Err: err})
 			return nil
@@ -97,14 +106,14 @@ func cleanStaleParts(root string, keep func(rel string) bool) error {
 			return nil
 		}
 		if d.IsDir() {
-			return filepath.SkipDir // not ours
+			return fs.SkipDir // not ours
 		}
 		base, isPart := tempTarget(d.Name())
 		target := path.Join(path.Dir(rel), base)
 		if isPart && keep != nil && keep(target) {
 			return nil
 		}
-		if err := removeMissingOK(p, rel); err != nil {
+		if err := removeMissingOK(r, filepath.FromSlash(rel), rel); err != nil {
 			errs = append(errs, err)
 		}
 		return nil
@@ -115,17 +124,18 @@ func cleanStaleParts(root string, keep func(rel string) bool) error {
 	return errors.Join(errs...)
 }
 
-// removeMissingOK removes one file or symlink; one already gone is fine.
-func removeMissingOK(p, rel string) error {
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+// removeMissingOK removes one file or symlink, the root name p; one already
+// gone is fine.
+func removeMissingOK(r *os.Root, p, rel string) error {
+	if err := r.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return &PathError{Op: "remove", Path: rel, Err: err}
 	}
 	return nil
 }
 
-// readNames lists the names in a directory.
-func readNames(dir string) ([]string, error) {
-	f, err := os.Open(dir)
+// readNames lists the names in the directory dir beneath r.
+func readNames(r *os.Root, dir string) ([]string, error) {
+	f, err := r.OpenFile(dir, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, err
 	}

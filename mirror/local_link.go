@@ -18,23 +18,27 @@ import (
 // times, though writing into the directory later changes them again: see
 // setDirTimes.
 func makeDir(root, rel string, mtime time.Time) error {
-	p, err := safeLocalPath(root, rel)
+	return inRoot(root, true, func(r *os.Root) error { return makeDirIn(r, rel, mtime) })
+}
+
+func makeDirIn(r *os.Root, rel string, mtime time.Time) error {
+	p, err := safeName(r, rel)
 	if err != nil {
 		return err
 	}
-	fi, err := os.Lstat(p)
+	fi, err := r.Lstat(p)
 	switch {
 	case err == nil && !fi.IsDir():
 		return &PathError{Op: "mkdir", Path: rel, Err: syscall.ENOTDIR}
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return &PathError{Op: "mkdir", Path: rel, Err: err}
 	case err != nil:
-		if err := os.MkdirAll(p, 0o755); err != nil {
+		if err := r.MkdirAll(p, 0o755); err != nil {
 			return &PathError{Op: "mkdir", Path: rel, Err: err}
 		}
 	}
 	if !mtime.IsZero() {
-		if err := os.Chtimes(p, mtime, mtime); err != nil {
+		if err := r.Chtimes(p, mtime, mtime); err != nil {
 			return &PathError{Op: "chtimes", Path: rel, Err: err}
 		}
 	}
@@ -48,39 +52,45 @@ func makeDir(root, rel string, mtime time.Time) error {
 // *PathError wrapping ErrLinkOutside, and a directory standing at rel with one wrapping
 // syscall.EISDIR. A link already pointing at target is left alone.
 func makeSymlink(root, rel, target string) error {
-	p, err := safeLocalPath(root, rel)
+	return inRoot(root, true, func(r *os.Root) error { return makeSymlinkIn(r, rel, target) })
+}
+
+func makeSymlinkIn(r *os.Root, rel, target string) error {
+	p, err := safeName(r, rel)
 	if err != nil {
 		return err
 	}
 	if !plan.LinkInside(rel, target) {
 		return &PathError{Op: "symlink", Path: rel, Err: ErrLinkOutside}
 	}
-	dir, base := filepath.Split(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &PathError{Op: "mkdir", Path: rel, Err: err}
+	dir, base := parentName(p), filepath.Base(p)
+	if dir != "." {
+		if err := r.MkdirAll(dir, 0o755); err != nil {
+			return &PathError{Op: "mkdir", Path: rel, Err: err}
+		}
 	}
-	if fi, err := os.Lstat(p); err == nil {
+	if fi, err := r.Lstat(p); err == nil {
 		if fi.IsDir() {
 			return &PathError{Op: "symlink", Path: rel, Err: syscall.EISDIR}
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			if old, err := os.Readlink(p); err == nil && old == target {
+			if old, err := r.Readlink(p); err == nil && old == target {
 				return nil
 			}
 		}
 	}
 	tmp := filepath.Join(dir, "."+base+linkSuffix)
-	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := r.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return &PathError{Op: "symlink", Path: rel, Err: err}
 	}
-	if err := os.Symlink(target, tmp); err != nil {
+	if err := r.Symlink(target, tmp); err != nil {
 		return &PathError{Op: "symlink", Path: rel, Err: err}
 	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
+	if err := r.Rename(tmp, p); err != nil {
+		r.Remove(tmp)
 		return &PathError{Op: "rename", Path: rel, Err: err}
 	}
-	if err := syncDir(dir); err != nil {
+	if err := syncDir(r, dir); err != nil {
 		return &PathError{Op: "fsync", Path: rel, Err: err}
 	}
 	return nil
@@ -100,19 +110,27 @@ func setDirTimes(root string, dirs []plan.Entry) error {
 		}
 	}
 	slices.SortStableFunc(order, func(a, b plan.Entry) int { return relDepth(b.Path) - relDepth(a.Path) })
+	if len(order) == 0 {
+		return nil
+	}
+	r, err := openRoot(root, false)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
 	var errs []error
 	for _, d := range order {
-		p, err := safeLocalPath(root, d.Path)
+		p, err := safeName(r, d.Path)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		// Chtimes follows symlinks: only touch a real directory.
-		fi, err := os.Lstat(p)
+		// Chtimes follows symlinks (inside the root): only touch a real directory.
+		fi, err := r.Lstat(p)
 		if err != nil || !fi.IsDir() {
 			continue
 		}
-		if err := os.Chtimes(p, d.ModTime, d.ModTime); err != nil {
+		if err := r.Chtimes(p, d.ModTime, d.ModTime); err != nil {
 			errs = append(errs, &PathError{Op: "chtimes", Path: d.Path, Err: err})
 		}
 	}

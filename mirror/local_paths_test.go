@@ -62,6 +62,17 @@ func wantTree(t *testing.T, root string, want ...string) {
 	}
 }
 
+// openTestRoot opens root as an *os.Root closed at the end of the test.
+func openTestRoot(t *testing.T, root string) *os.Root {
+	t.Helper()
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
 func wantPathErr(t *testing.T, err, sentinel error) {
 	t.Helper()
 	var pe *PathError
@@ -85,7 +96,7 @@ func TestLocalPathRefusesEscapes(t *testing.T) {
 			continue
 		}
 		wantPathErr(t, err, ErrUnsafePath)
-		if err := checkNoSymlinkParents(root, rel); !errors.Is(err, ErrUnsafePath) {
+		if err := checkNoSymlinkParents(openTestRoot(t, root), rel); !errors.Is(err, ErrUnsafePath) {
 			t.Errorf("checkNoSymlinkParents(%q) = %v, want ErrUnsafePath", rel, err)
 		}
 	}
@@ -117,13 +128,14 @@ func TestCheckNoSymlinkParentsRefusesSymlinkedDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeTestFile(t, filepath.Join(root, "file"), "x")
+	r := openTestRoot(t, root)
 
 	for _, rel := range []string{"real/link/x", "real/link/deeper/x"} {
-		wantPathErr(t, checkNoSymlinkParents(root, rel), ErrSymlinkParent)
+		wantPathErr(t, checkNoSymlinkParents(r, rel), ErrSymlinkParent)
 	}
-	wantPathErr(t, checkNoSymlinkParents(root, "file/x"), syscall.ENOTDIR)
+	wantPathErr(t, checkNoSymlinkParents(r, "file/x"), syscall.ENOTDIR)
 	for _, rel := range []string{"real/link", "real/sub/x", "missing/a/b", "x"} {
-		if err := checkNoSymlinkParents(root, rel); err != nil {
+		if err := checkNoSymlinkParents(r, rel); err != nil {
 			t.Errorf("checkNoSymlinkParents(%q): %v", rel, err)
 		}
 	}

@@ -30,23 +30,19 @@ const scanCheckEvery = 256
 // scan must not pass for the whole tree. root itself may be a symlink to a
 // directory.
 func ScanLocal(ctx context.Context, root string, skip func(rel string, kind plan.Kind) bool) ([]plan.Entry, error) {
-	walkRoot, err := scanRoot(root)
-	if err != nil || walkRoot == "" {
+	r, err := scanRoot(root)
+	if err != nil || r == nil {
 		return nil, err
 	}
+	defer r.Close()
 	var entries []plan.Entry
 	seen := 0
-	err = filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(r.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
 		if seen++; seen%scanCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		rel, rerr := filepath.Rel(walkRoot, p)
-		if rerr != nil {
-			return rerr
-		}
-		rel = filepath.ToSlash(rel)
 		if err != nil {
 			if rel == "." {
 				return fmt.Errorf("scan %s: %w", root, err)
@@ -58,7 +54,7 @@ func ScanLocal(ctx context.Context, root string, skip func(rel string, kind plan
 		}
 		if IsTempName(d.Name()) {
 			if d.IsDir() {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
@@ -75,7 +71,7 @@ func ScanLocal(ctx context.Context, root string, skip func(rel string, kind plan
 		}
 		if skip != nil && skip(rel, kind) {
 			if kind == plan.KindDir {
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
@@ -88,7 +84,7 @@ func ScanLocal(ctx context.Context, root string, skip func(rel string, kind plan
 		}
 		target := ""
 		if kind == plan.KindSymlink {
-			if target, err = os.Readlink(p); err != nil {
+			if target, err = r.Readlink(filepath.FromSlash(rel)); err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
 					return nil
 				}
@@ -104,33 +100,25 @@ func ScanLocal(ctx context.Context, root string, skip func(rel string, kind plan
 	return entries, nil
 }
 
-// scanRoot returns the directory to walk for root: root itself, the
-// directory a symlinked root points to, or "" if root does not exist.
-func scanRoot(root string) (string, error) {
-	fi, err := os.Lstat(root)
+// scanRoot opens root, or the directory a symlinked root points to, to
+// walk it beneath its file descriptor; a root that does not exist (or a
+// dangling symlink) gives nil.
+func scanRoot(root string) (*os.Root, error) {
+	fi, err := os.Stat(root)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("scan %s: %w", root, err)
-	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		resolved, err := filepath.EvalSymlinks(root)
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", nil // dangling: as if missing; writing will fail clearly
-		}
-		if err != nil {
-			return "", fmt.Errorf("scan %s: %w", root, err)
-		}
-		if fi, err = os.Stat(resolved); err != nil {
-			return "", fmt.Errorf("scan %s: %w", root, err)
-		}
-		root = resolved
+		return nil, fmt.Errorf("scan %s: %w", root, err)
 	}
 	if !fi.IsDir() {
-		return "", fmt.Errorf("scan %s: %w", root, syscall.ENOTDIR)
+		return nil, fmt.Errorf("scan %s: %w", root, syscall.ENOTDIR)
 	}
-	return root, nil
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	return r, nil
 }
 
 // localEntry describes a local file from its Lstat information.

@@ -2,7 +2,9 @@ package mirror
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,24 +56,37 @@ func tempTarget(name string) (base string, part bool) {
 	return strings.TrimSuffix(name, linkSuffix)[1:], false
 }
 
-// partPath returns the temporary file a download of rel is written to.
-func partPath(root, rel string) (string, error) {
-	p, err := localPath(root, rel)
+// partName returns the root name of the temporary file a download of rel
+// is written to.
+func partName(rel string) (string, error) {
+	name, err := rootName(rel)
 	if err != nil {
 		return "", err
 	}
-	dir, base := filepath.Split(p)
+	dir, base := filepath.Split(name)
 	return filepath.Join(dir, "."+base+partSuffix), nil
 }
 
 // partSize returns the size of an existing temporary file of rel, kept by an
 // interrupted download, or 0 if there is none that could be resumed.
 func partSize(root, rel string) (int64, error) {
-	part, err := partPath(root, rel)
+	r, err := os.OpenRoot(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("local directory: %w", err)
+	}
+	defer r.Close()
+	return partSizeIn(r, rel)
+}
+
+func partSizeIn(r *os.Root, rel string) (int64, error) {
+	part, err := partName(rel)
 	if err != nil {
 		return 0, err
 	}
-	fi, err := os.Lstat(part)
+	fi, err := r.Lstat(part)
 	switch {
 	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return 0, nil
@@ -85,39 +100,55 @@ func partSize(root, rel string) (int64, error) {
 
 // fileWriter is where one download goes: an io.Writer on the temporary file
 // beside the target. It ends with exactly one of Commit, Abort or Keep; the
-// others are then no-ops.
+// others are then no-ops. It holds the mirror root open until then: the
+// rename at the end resolves beneath the same root as the create.
 type fileWriter struct {
 	f     *os.File
-	root  string
+	root  *os.Root
 	rel   string
-	part  string // temporary file
-	final string // target
+	part  string // temporary file, a name beneath root
+	final string // target, a name beneath root
 	done  bool
 }
 
 var _ io.Writer = (*fileWriter)(nil)
 
 // createPart opens the temporary file for a download of rel, making the
-// parent directories as needed. With resumeFrom > 0 and a kept temporary file
-// of at least that many bytes, the file is cut to resumeFrom and writing
-// continues from there; otherwise it starts empty. It returns the offset in
-// use: resumeFrom when resuming, else 0.
+// root and the parent directories as needed. With resumeFrom > 0 and a kept
+// temporary file of at least that many bytes, the file is cut to resumeFrom
+// and writing continues from there; otherwise it starts empty. It returns
+// the offset in use: resumeFrom when resuming, else 0.
 func createPart(root, rel string, resumeFrom int64) (*fileWriter, int64, error) {
-	final, err := safeLocalPath(root, rel)
+	r, err := openRoot(root, true)
 	if err != nil {
 		return nil, 0, err
 	}
-	part, err := partPath(root, rel)
+	w, off, err := createPartIn(r, rel, resumeFrom)
+	if err != nil {
+		r.Close()
+		return nil, 0, err
+	}
+	return w, off, nil
+}
+
+func createPartIn(r *os.Root, rel string, resumeFrom int64) (*fileWriter, int64, error) {
+	final, err := safeName(r, rel)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return nil, 0, &PathError{Op: "mkdir", Path: rel, Err: err}
+	part, err := partName(rel)
+	if err != nil {
+		return nil, 0, err
 	}
-	w := &fileWriter{root: root, rel: rel, part: part, final: final}
+	if dir := parentName(final); dir != "." {
+		if err := r.MkdirAll(dir, 0o755); err != nil {
+			return nil, 0, &PathError{Op: "mkdir", Path: rel, Err: err}
+		}
+	}
+	w := &fileWriter{root: r, rel: rel, part: part, final: final}
 	if resumeFrom > 0 {
-		if size, err := partSize(root, rel); err == nil && size >= resumeFrom {
-			f, err := os.OpenFile(part, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+		if size, err := partSizeIn(r, rel); err == nil && size >= resumeFrom {
+			f, err := r.OpenFile(part, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
 			if err == nil {
 				if err = f.Truncate(resumeFrom); err == nil {
 					_, err = f.Seek(resumeFrom, io.SeekStart)
@@ -131,7 +162,7 @@ func createPart(root, rel string, resumeFrom int64) (*fileWriter, int64, error) 
 		}
 	}
 	// O_NOFOLLOW: never write through a symlink standing at our temporary name.
-	f, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	f, err := r.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return nil, 0, &PathError{Op: "create", Path: rel, Err: err}
 	}
@@ -186,10 +217,11 @@ func (w *fileWriter) Commit(mtime time.Time) (plan.Entry, error) {
 		return plan.Entry{}, &PathError{Op: "commit", Path: w.rel, Err: os.ErrClosed}
 	}
 	w.done = true
+	defer w.root.Close()
 	e, err := w.commit(mtime)
 	if err != nil {
 		w.f.Close()
-		os.Remove(w.part)
+		w.root.Remove(w.part)
 		return plan.Entry{}, err
 	}
 	return e, nil
@@ -203,7 +235,7 @@ func (w *fileWriter) commit(mtime time.Time) (plan.Entry, error) {
 		return plan.Entry{}, &PathError{Op: "close", Path: w.rel, Err: err}
 	}
 	if !mtime.IsZero() {
-		if err := os.Chtimes(w.part, mtime, mtime); err != nil {
+		if err := w.root.Chtimes(w.part, mtime, mtime); err != nil {
 			return plan.Entry{}, &PathError{Op: "chtimes", Path: w.rel, Err: err}
 		}
 	}
@@ -211,16 +243,16 @@ func (w *fileWriter) commit(mtime time.Time) (plan.Entry, error) {
 	if err := checkNoSymlinkParents(w.root, w.rel); err != nil {
 		return plan.Entry{}, err
 	}
-	if fi, err := os.Lstat(w.final); err == nil && fi.IsDir() {
+	if fi, err := w.root.Lstat(w.final); err == nil && fi.IsDir() {
 		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: syscall.EISDIR}
 	}
-	if err := os.Rename(w.part, w.final); err != nil {
+	if err := w.root.Rename(w.part, w.final); err != nil {
 		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: err}
 	}
-	if err := syncDir(filepath.Dir(w.final)); err != nil {
+	if err := syncDir(w.root, parentName(w.final)); err != nil {
 		return plan.Entry{}, &PathError{Op: "fsync", Path: w.rel, Err: err}
 	}
-	fi, err := os.Lstat(w.final)
+	fi, err := w.root.Lstat(w.final)
 	if err != nil {
 		return plan.Entry{}, &PathError{Op: "lstat", Path: w.rel, Err: err}
 	}
@@ -234,8 +266,9 @@ func (w *fileWriter) Abort() error {
 		return nil
 	}
 	w.done = true
+	defer w.root.Close()
 	w.f.Close()
-	if err := os.Remove(w.part); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := w.root.Remove(w.part); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return &PathError{Op: "remove", Path: w.rel, Err: err}
 	}
 	return nil
@@ -248,16 +281,18 @@ func (w *fileWriter) Keep() error {
 		return nil
 	}
 	w.done = true
+	defer w.root.Close()
 	if err := w.f.Close(); err != nil {
 		return &PathError{Op: "close", Path: w.rel, Err: err}
 	}
 	return nil
 }
 
-// syncDir flushes a directory, so that a rename in it survives a crash.
-// File systems that cannot sync a directory are not an error.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// syncDir flushes the directory dir beneath r, so that a rename in it
+// survives a crash. File systems that cannot sync a directory are not an
+// error.
+func syncDir(r *os.Root, dir string) error {
+	d, err := r.Open(dir)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,12 @@ func TestIsTempName(t *testing.T) {
 			t.Errorf("IsTempName(%q) = %v, want %v", name, got, want)
 		}
 	}
-	part, err := partPath("/r", "d/file.txt")
+	part, err := partName("d/file.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.FromSlash("/r/d/.file.txt.ftpmirror-part"); part != want {
-		t.Errorf("partPath = %q, want %q", part, want)
+	if want := filepath.FromSlash("d/.file.txt.ftpmirror-part"); part != want {
+		t.Errorf("partName = %q, want %q", part, want)
 	}
 	if !IsTempName(filepath.Base(part)) {
 		t.Errorf("IsTempName(%q) = false for our own part name", filepath.Base(part))
