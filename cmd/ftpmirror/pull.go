@@ -32,6 +32,9 @@ const pullExample = `  # mirror a public tree anonymously
   # only PDFs, no drafts, through a firewall that allows only active mode
   ftpmirror pull --include '*.pdf' --exclude 'drafts/' --mode active ftp://host/pub ./pub
 
+  # from cron: record each run's figures for Prometheus (node_exporter's textfile collector)
+  ftpmirror pull -q --metrics-file /var/lib/node_exporter/textfile_collector/ftpmirror.prom ftp://host/pub ./pub
+
   # explicit TLS with a private CA, a JSON report for scripts
   ftpmirror pull --tls explicit --ca-file ca.pem --json ftp://bob@host/data ./data`
 
@@ -50,6 +53,7 @@ type pullFlags struct {
 	statePath   string
 	retries     int
 	wait        time.Duration
+	metricsFile string
 }
 
 func (a *app) pullCommand() *cobra.Command {
@@ -91,6 +95,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.statePath, "state", "", "state `FILE` (default: derived from the URL and LOCAL_DIR)")
 	fs.IntVar(&f.retries, "retries", 3, "attempts per file after the first failure")
 	fs.DurationVar(&f.wait, "wait", 0, "wait this long for another run to release the state lock")
+	fs.StringVar(&f.metricsFile, "metrics-file", "", "after each run, write its figures to `FILE` in the Prometheus text format (node_exporter textfile)")
 	f.conn.register(fs)
 }
 

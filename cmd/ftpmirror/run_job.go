@@ -18,6 +18,9 @@ const runExample = `  # run the job named site from the config file
   # every job, one after another; silent unless something fails (for cron)
   ftpmirror run --all --quiet --log-file ~/.local/state/ftpmirror/cron.log
 
+  # every job, with each job's figures for Prometheus (node_exporter's textfile collector)
+  ftpmirror run --all --quiet --metrics-file /var/lib/node_exporter/textfile_collector/ftpmirror.prom
+
   # wait up to 10 minutes if the previous run still holds the lock
   ftpmirror run --wait 10m site
 
@@ -34,6 +37,7 @@ type runFlags struct {
 	all        bool
 	wait       time.Duration
 	dryRun     bool
+	metrics    string
 	out        outputFlags
 }
 
@@ -68,6 +72,7 @@ fails; without a terminal nothing draws a progress bar or writes '\r';
 	fs.BoolVar(&f.all, "all", false, "run every job in the config file")
 	fs.DurationVar(&f.wait, "wait", 0, "wait this long for another run to release a job's state lock")
 	fs.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what each job would do, change nothing")
+	fs.StringVar(&f.metrics, "metrics-file", "", "write each job's figures to `FILE` in the Prometheus text format (overrides the jobs' metrics_file)")
 	f.out.register(fs, true)
 	return cmd
 }
@@ -211,11 +216,11 @@ func (c *config) selectJobs(names []string, all bool) ([]*job, error) {
 }
 
 // passThrough returns the run command's flags that its jobs' commands take
-// too, as given: the output flags, --wait and --dry-run.
+// too, as given: the output flags, --wait, --dry-run and --metrics-file.
 func passThrough(fs *pflag.FlagSet) []string {
 	var out []string
 	fs.Visit(func(fl *pflag.Flag) {
-		if isRunLevelFlag(fl.Name) || fl.Name == "wait" {
+		if isRunLevelFlag(fl.Name) || fl.Name == "wait" || fl.Name == "metrics-file" {
 			out = append(out, "--"+fl.Name+"="+fl.Value.String())
 		}
 	})

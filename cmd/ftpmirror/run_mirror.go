@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/ftpmirror/ftpmirror/mirror"
 	"github.com/ftpmirror/ftpmirror/plan"
@@ -20,6 +21,9 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		return err
 	}
 	defer closeLog()
+	start := time.Now()
+	var report *mirror.Report
+	defer func() { a.recordMetrics(con, f, s, direction, start, report, err) }()
 	if s.conn.creds.Source == "URL" {
 		con.Println("ftpmirror: warning: password in URL is visible to other users; use FTPMIRROR_PASSWORD or --password-file")
 	}
@@ -62,7 +66,7 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 	if !f.dryRun {
 		opts.Progress = con
 	}
-	report, err := run(ctx, opts)
+	report, err = run(ctx, opts)
 	con.Finish()
 	logOutcome(logger, direction, report, err)
 	var guard *plan.GuardError
