@@ -33,6 +33,19 @@ type direction struct {
 	// skipLocalSymlinks reports local symlinks as skipped: FTP cannot
 	// create them.
 	skipLocalSymlinks bool
+	// settle, when set, finds out with the server what the plan left open
+	// (a sync's content comparisons) and returns the plan to carry out,
+	// with the paths it could not settle. It runs before the guard, in a
+	// dry run too, and must change nothing on either side.
+	settle func(ctx context.Context, s settleEnv, p plan.Plan) (plan.Plan, []FileError, error)
+}
+
+// settleEnv is what direction.settle may use.
+type settleEnv struct {
+	pool      *Pool
+	o         RunOptions
+	localRoot string
+	trees     trees
 }
 
 // run is list -> diff -> execute -> commit, for any direction.
@@ -112,6 +125,14 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	}
 	in := trees{local: local, listing: listing, base: base}
 	report.Plan = d.plan(in)
+	if d.settle != nil {
+		p, failed, err := d.settle(ctx, settleEnv{pool: pool, o: o, localRoot: localRoot, trees: in}, report.Plan)
+		if err != nil {
+			return nil, err
+		}
+		report.Plan = p
+		report.Failed = append(report.Failed, failed...)
+	}
 	o.Logger.Debug("planned", "local_entries", len(local), "actions", len(report.Plan.Actions), "elapsed", time.Since(start))
 	report.Duration = time.Since(start)
 	if !o.Force {

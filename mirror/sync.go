@@ -20,17 +20,38 @@ type SyncOptions struct {
 
 // Sync carries changes both ways between o.LocalDir and o.RemoteDir, with
 // the state as the common base (see plan.Sync for the rules). The local
-// directory must exist. Conflicts lose no version: with keep-both, one
+// directory must exist. Files alike by size and mtime on both sides but
+// changed on both (or new on both) are compared by content first, with the
+// server's digest where it offers one, else by reading the remote file
+// (sync_compare.go); those that cannot be compared are left alone and
+// reported as failed. Conflicts lose no version: with keep-both, one
 // version keeps the name on both sides and the other is kept beside it as a
 // conflict copy, on both sides too.
 func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	now := time.Now().UTC()
+	syncInput := func(t trees) plan.SyncInput {
+		return plan.SyncInput{Local: t.local, Remote: t.listing, Base: t.base, Policy: o.Conflict, Filter: o.Filter, Now: now}
+	}
 	return run(ctx, o.RunOptions, direction{
 		localMustExist:    true,
 		skipLocalSymlinks: true,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {
-			return plan.Sync(plan.SyncInput{Local: t.local, Remote: t.listing, Base: t.base, Policy: o.Conflict, Filter: o.Filter, Now: now})
+			return plan.Sync(syncInput(t))
+		},
+		settle: func(ctx context.Context, env settleEnv, p plan.Plan) (plan.Plan, []FileError, error) {
+			if len(p.Compares()) == 0 {
+				return p, nil, nil
+			}
+			c := &comparer{pool: env.pool, remoteRoot: env.o.RemoteDir, localRoot: env.localRoot, retries: env.o.Retries, o: env.o}
+			content, failed, err := c.compareAll(ctx, p)
+			if err != nil {
+				return p, nil, err
+			}
+			in := syncInput(env.trees)
+			in.Content = content
+			// What could not be compared is left as it is, to the next run.
+			return plan.Sync(in).WithoutCompares(), failed, nil
 		},
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
 			return plan.CheckSyncDeletes(p, plan.DeleteBase(t.base, t.local), lim)

@@ -20,6 +20,9 @@ type SyncInput struct {
 	Filter *Filter
 	// Now names conflict copies; set it to the time of the run.
 	Now time.Time
+	// Content holds the answers of the OpCompare actions of an earlier
+	// plan of the same trees, by path.
+	Content map[string]Content
 }
 
 // Sync plans a two-way sync: a change or deletion on either side since the
@@ -40,9 +43,9 @@ type SyncInput struct {
 // Files, by (local, remote) state:
 //
 //   - new, absent: OpUpload, ReasonNew. absent, new: OpDownload, ReasonNew.
-//   - new, new (no record): identical (same size, and mtimes less than the
-//     remote Precision apart; never when that is 0) is OpAdopt; anything
-//     else is a conflict.
+//   - new, new (no record): alike (same size, and mtimes less than the
+//     remote Precision apart; never when that is 0) is compared (see
+//     below); anything else is a conflict.
 //   - unchanged, unchanged: nothing.
 //   - changed, unchanged: OpUpload, ReasonChanged; unchanged, changed:
 //     OpDownload, ReasonChanged.
@@ -50,7 +53,14 @@ type SyncInput struct {
 //     deleted: OpDeleteLocal, ReasonDeleted.
 //   - deleted, changed or changed, deleted: the change wins and is copied
 //     back (OpDownload or OpUpload, ReasonChanged).
-//   - changed, changed: identical now is OpAdopt; anything else a conflict.
+//   - changed, changed: alike now is compared; anything else a conflict.
+//
+// Size and mtime cannot tell apart two edits made within the same second
+// (or minute, for LIST) to the same size, so files alike on both sides are
+// never taken for one version on that alone: Sync plans OpCompare
+// (ReasonUnverified) for them, the caller compares their content and plans
+// again with the answers in Content: ContentSame is OpAdopt, ContentDiffer
+// a conflict.
 //   - deleted, deleted: OpForget, ReasonDeleted.
 //
 // A conflict is resolved by the Policy, see ConflictPolicy; every action of

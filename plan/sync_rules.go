@@ -74,7 +74,7 @@ func (s *syncer) decideFile(p string, l, r Entry, ls, rs syncState) Action {
 	case ls == stUnchanged && rs == stUnchanged:
 		return Action{}
 	case sameVersion(l, r): // new or changed on both sides
-		return s.actTransfer(OpAdopt, r, ReasonAdopted)
+		return s.sameContent(p, l, r)
 	}
 	return s.conflict(p, l, r)
 }

@@ -158,23 +158,42 @@ func TestSyncStateMatrix(t *testing.T) {
 func TestSyncFileDetails(t *testing.T) {
 	listed := at("f", 10, t0.Truncate(minute), minute) // rf as LIST shows it
 	tests := []struct {
-		name   string
-		local  []Entry
-		remote []Entry
-		base   Snapshot
-		want   []string
+		name    string
+		local   []Entry
+		remote  []Entry
+		base    Snapshot
+		content map[string]Content
+		want    []string
 	}{
 		{
-			name:   "first sync: identical files are adopted",
+			name:   "first sync: files alike by size and mtime are compared first",
 			local:  []Entry{syncLF},
 			remote: []Entry{syncRF},
-			want:   []string{"transfer adopt adopted f"},
+			want:   []string{"transfer compare unverified f"},
 		},
 		{
-			name:   "first sync: identical within LIST minute precision",
+			name:    "first sync: files alike and of the same content are adopted",
+			local:   []Entry{syncLF},
+			remote:  []Entry{syncRF},
+			content: map[string]Content{"f": ContentSame},
+			want:    []string{"transfer adopt adopted f"},
+		},
+		{
+			name:    "first sync: files alike but of different content are a conflict",
+			local:   []Entry{syncLF},
+			remote:  []Entry{syncRF},
+			content: map[string]Content{"f": ContentDiffer},
+			want: []string{
+				"replace rename conflict f -> f.conflict-local-20241126-093000",
+				"transfer download conflict f",
+				"transfer upload conflict f.conflict-local-20241126-093000",
+			},
+		},
+		{
+			name:   "first sync: alike within LIST minute precision",
 			local:  []Entry{loc("f", 10, t0)},
 			remote: []Entry{listed},
-			want:   []string{"transfer adopt adopted f"},
+			want:   []string{"transfer compare unverified f"},
 		},
 		{
 			name:   "first sync: unknown remote times are a conflict, whatever the size",
@@ -187,11 +206,31 @@ func TestSyncFileDetails(t *testing.T) {
 			},
 		},
 		{
-			name:   "changed on both sides to the same version is adopted",
+			name:   "changed on both sides to the same size and second is compared",
 			local:  []Entry{loc("f", 12, t0.Add(time.Hour+300*time.Millisecond))},
 			remote: []Entry{syncRChanged},
 			base:   syncBase,
-			want:   []string{"transfer adopt adopted f"},
+			want:   []string{"transfer compare unverified f"},
+		},
+		{
+			name:    "changed on both sides to the same content is adopted",
+			local:   []Entry{loc("f", 12, t0.Add(time.Hour+300*time.Millisecond))},
+			remote:  []Entry{syncRChanged},
+			base:    syncBase,
+			content: map[string]Content{"f": ContentSame},
+			want:    []string{"transfer adopt adopted f"},
+		},
+		{
+			name:    "changed on both sides within the same second to other bytes is a conflict",
+			local:   []Entry{loc("f", 12, t0.Add(time.Hour+300*time.Millisecond))},
+			remote:  []Entry{syncRChanged},
+			base:    syncBase,
+			content: map[string]Content{"f": ContentDiffer},
+			want: []string{
+				"replace rename conflict f -> f.conflict-local-20241126-093000",
+				"transfer download conflict f",
+				"transfer upload conflict f.conflict-local-20241126-093000",
+			},
 		},
 		{
 			name:   "local mtime changed by a nanosecond is a change",
@@ -218,7 +257,7 @@ func TestSyncFileDetails(t *testing.T) {
 			local:  []Entry{syncLF},
 			remote: []Entry{syncRF},
 			base:   snap(Record{Path: "f", Kind: KindDir}),
-			want:   []string{"transfer adopt adopted f"},
+			want:   []string{"transfer compare unverified f"},
 		},
 		{
 			name:  "a record of another kind, remote gone: the local file is uploaded",
@@ -229,7 +268,7 @@ func TestSyncFileDetails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := Sync(SyncInput{Local: tt.local, Remote: Listing{Entries: tt.remote}, Base: tt.base, Now: syncNow})
+			p := Sync(SyncInput{Local: tt.local, Remote: Listing{Entries: tt.remote}, Base: tt.base, Content: tt.content, Now: syncNow})
 			if got := showSync(p); !slices.Equal(got, tt.want) {
 				t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}

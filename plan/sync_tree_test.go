@@ -53,7 +53,7 @@ func TestSyncTree(t *testing.T) {
 				"transfer download new c/z",
 				"transfer download conflict diff",
 				"transfer upload conflict diff.conflict-local-20241126-093000",
-				"transfer adopt adopted same",
+				"transfer compare unverified same",
 			},
 		},
 		{
