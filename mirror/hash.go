@@ -25,7 +25,7 @@ import (
 //	hs, _ := conn.HashSupport(ctx)        // one FEAT, cache it per server
 //	m, ok := hs.Best()                    // the strongest method offered
 //	sum, _ := conn.HashWith(ctx, path, m) // HASH or XSHA256 ... on one file
-//	local, _ := HashFile(localPath, m.Alg)
+//	local, _ := HashFile(localPath, m.Alg) // or HashReader
 
 // HashAlgorithm names a digest as the HASH command does.
 type HashAlgorithm string
@@ -240,18 +240,24 @@ func parseHashReply(m HashMethod, msg string) ([]byte, error) {
 	return nil, fmt.Errorf("no %s digest in the reply %q", m.Alg, msg)
 }
 
-// HashFile returns the digest of the local file at path by alg.
+// HashFile returns the digest of the local file at path by alg. Inside a
+// mirror, open the file with openLocal and use HashReader.
 func HashFile(path string, alg HashAlgorithm) ([]byte, error) {
-	h, ok := NewHash(alg)
-	if !ok {
-		return nil, fmt.Errorf("unknown hash algorithm %q", alg)
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if _, err := io.Copy(h, f); err != nil {
+	return HashReader(f, alg)
+}
+
+// HashReader returns the digest by alg of what r holds.
+func HashReader(r io.Reader, alg HashAlgorithm) ([]byte, error) {
+	h, ok := NewHash(alg)
+	if !ok {
+		return nil, fmt.Errorf("unknown hash algorithm %q", alg)
+	}
+	if _, err := io.Copy(h, r); err != nil {
 		return nil, err
 	}
 	return h.Sum(nil), nil

@@ -81,25 +81,26 @@ func (c *comparer) compareAll(ctx context.Context, p plan.Plan) (map[string]plan
 
 // compareOne compares the two sides of a.Path, retrying transient failures.
 func (c *comparer) compareOne(ctx context.Context, a plan.Action) (plan.Content, error) {
-	local, err := safeLocalPath(c.localRoot, a.Path)
-	if err != nil {
-		return plan.ContentUnknown, err
-	}
 	remote := path.Join(c.remoteRoot, a.Path)
 	var v plan.Content
-	err = retry(ctx, c.retries, c.o.Logger, "compare "+a.Path, func() error {
+	err := retry(ctx, c.retries, c.o.Logger, "compare "+a.Path, func() error {
 		return c.pool.Do(ctx, func(conn *Conn) error {
 			c.once.Do(func() { c.pickMethod(ctx, conn) })
+			f, _, err := openLocal(c.localRoot, a.Path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
 			if c.method.Command != "" {
 				var herr error
-				v, herr = compareByHash(ctx, conn, remote, local, c.method)
+				v, herr = compareByHash(ctx, conn, remote, f, c.method)
 				if herr == nil || !refusedCommand(herr) {
 					return herr
 				}
 				c.o.Logger.Debug("the server refused its digest; comparing by download", "path", a.Path, "err", herr)
 			}
 			var derr error
-			v, derr = compareByDownload(ctx, conn, remote, local, a.Size)
+			v, derr = compareByDownload(ctx, conn, remote, f, a.Size)
 			return derr
 		})
 	})
@@ -128,12 +129,12 @@ func refusedCommand(err error) bool {
 
 // compareByHash compares the server's digest of remote with the local
 // file's.
-func compareByHash(ctx context.Context, conn *Conn, remote, local string, m HashMethod) (plan.Content, error) {
+func compareByHash(ctx context.Context, conn *Conn, remote string, local *os.File, m HashMethod) (plan.Content, error) {
 	rsum, err := conn.HashWith(ctx, remote, m)
 	if err != nil {
 		return plan.ContentUnknown, err
 	}
-	lsum, err := HashFile(local, m.Alg)
+	lsum, err := HashReader(local, m.Alg)
 	if err != nil {
 		return plan.ContentUnknown, &LocalError{Err: err}
 	}
@@ -146,12 +147,7 @@ func compareByHash(ctx context.Context, conn *Conn, remote, local string, m Hash
 // compareByDownload reads the remote file and compares it with the local
 // one, byte by byte, as it arrives. Nothing is written: a file that turns
 // out different is downloaded again by the conflict that follows.
-func compareByDownload(ctx context.Context, conn *Conn, remote, local string, size int64) (plan.Content, error) {
-	f, err := os.Open(local)
-	if err != nil {
-		return plan.ContentUnknown, &LocalError{Err: err}
-	}
-	defer f.Close()
+func compareByDownload(ctx context.Context, conn *Conn, remote string, f *os.File, size int64) (plan.Content, error) {
 	cw := &compareWriter{local: bufio.NewReaderSize(f, 64<<10)}
 	n, err := conn.Retr(ctx, remote, 0, cw)
 	if err != nil {
