@@ -142,16 +142,9 @@ func newSyncer(in SyncInput) *syncer {
 		in:           in,
 		local:        sortedTree(in.Local, nil),
 		remote:       sortedTree(in.Remote.Entries, nil),
-		failed:       make(map[string]bool, len(in.Remote.Failed)),
 		kindConflict: make(map[string]bool),
 	}
-	for _, f := range in.Remote.Failed {
-		if !s.failed[f.Path] {
-			s.failed[f.Path] = true
-			s.incomplete = append(s.incomplete, f.Path)
-		}
-	}
-	slices.SortFunc(s.incomplete, ComparePath)
+	s.failed, s.incomplete = failedDirs(in.Remote.Failed)
 	for j, i := range mergeTrees(s.local, s.remote, false) {
 		if j < 0 || i < 0 {
 			continue

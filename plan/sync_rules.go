@@ -24,7 +24,7 @@ func localState(l Entry, has bool, b Record, inBase bool) syncState {
 		return stNew
 	case l.Kind != b.Kind:
 		return stChanged
-	case l.Kind != KindDir && (l.Size != b.LocalSize || !l.ModTime.Equal(b.LocalModTime)):
+	case l.Kind != KindDir && localChanged(l, b):
 		return stChanged
 	}
 	return stUnchanged
