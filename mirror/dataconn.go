@@ -36,7 +36,7 @@ func (t *transport) wrapData(c net.Conn, limit int64) net.Conn {
 	if t.aborted.Load() {
 		_ = c.SetDeadline(time.Unix(1, 0))
 	}
-	var conn net.Conn = dc
+	conn := t.opts.Bandwidth.conn(dc, &t.aborted) // the bytes on the wire, beneath TLS
 	if t.dataTLS != nil {
 		conn = tls.Client(dc, t.dataTLS)
 	}

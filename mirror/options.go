@@ -123,6 +123,10 @@ type Options struct {
 	// Dialer give up a method that once worked (default 3).
 	MethodFailures int
 
+	// Bandwidth limits the bytes per second of all data connections
+	// together (see bwlimit.go); nil means unlimited.
+	Bandwidth *Bandwidth
+
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -39,4 +39,6 @@ type Report struct {
 	// Bytes is the number of payload bytes transferred.
 	Bytes    int64
 	Duration time.Duration
+	// Bandwidth is the --bwlimit timetable the run followed (nil: none).
+	Bandwidth Schedule
 }

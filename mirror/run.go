@@ -94,7 +94,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		return nil, err
 	}
 	o.Logger.Debug("listed", "entries", len(listing.Entries), "failed_dirs", len(listing.Failed), "elapsed", time.Since(start))
-	report := &Report{}
+	report := &Report{Bandwidth: o.Conn.Bandwidth.Schedule()}
 	for _, f := range listing.Failed {
 		if Classify(f.Err) == KindFatal {
 			return nil, f.Err

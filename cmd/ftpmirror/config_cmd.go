@@ -118,6 +118,8 @@ func exampleValue(name string) (string, bool) {
 		return `"~/.local/state/ftpmirror/docs.db"`, true
 	case "wait":
 		return `"10m"`, true
+	case "bwlimit":
+		return `"08:00,1M 19:00,off"`, true
 	case "metrics-file":
 		return `"/var/lib/node_exporter/textfile_collector/ftpmirror.prom"`, true
 	}

@@ -25,6 +25,8 @@ type console struct {
 	useBar  bool // draw a bar once Start is called
 	verbose int
 	quiet   bool
+	// bandwidth is --bwlimit, shown on the bar while it limits.
+	bandwidth *mirror.Bandwidth
 
 	mu        sync.Mutex
 	bar       *progressbar.ProgressBar // nil while no bar is shown
@@ -196,7 +198,11 @@ func (c *console) Finish() {
 }
 
 func (c *console) describeLocked() string {
-	return fmt.Sprintf("%d/%d files", c.filesDone, c.files)
+	s := fmt.Sprintf("%d/%d files", c.filesDone, c.files)
+	if r := c.bandwidth.Rate(); r > 0 {
+		s += ", limit " + humanBytes(int64(r)) + "/s"
+	}
+	return s
 }
 
 // drawLocked adds the pending bytes and redraws the bar.

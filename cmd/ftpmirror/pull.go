@@ -35,6 +35,10 @@ const pullExample = `  # mirror a public tree anonymously
   # from cron: record each run's figures for Prometheus (node_exporter's textfile collector)
   ftpmirror pull -q --metrics-file /var/lib/node_exporter/textfile_collector/ftpmirror.prom ftp://host/pub ./pub
 
+  # at most 2 MiB/s in all; or 512 KiB/s in office hours only
+  ftpmirror pull --bwlimit 2M ftp://host/pub ./pub
+  ftpmirror pull --bwlimit "08:00,512k 19:00,off" ftp://host/pub ./pub
+
   # explicit TLS with a private CA, a JSON report for scripts
   ftpmirror pull --tls explicit --ca-file ca.pem --json ftp://bob@host/data ./data`
 
@@ -54,6 +58,7 @@ type pullFlags struct {
 	retries     int
 	wait        time.Duration
 	metricsFile string
+	bwlimit     string
 }
 
 func (a *app) pullCommand() *cobra.Command {
@@ -93,6 +98,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.force, "force", false, "proceed past the --max-delete guard")
 	fs.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would be done, change nothing")
 	fs.StringVar(&f.statePath, "state", "", "state `FILE` (default: derived from the URL and LOCAL_DIR)")
+	fs.StringVar(&f.bwlimit, "bwlimit", "", "limit all transfers together to `RATE` bytes/s (500k, 2M), or a timetable \"08:00,1M 19:00,off\"")
 	fs.IntVar(&f.retries, "retries", 3, "attempts per file after the first failure")
 	fs.DurationVar(&f.wait, "wait", 0, "wait this long for another run to release the state lock")
 	fs.StringVar(&f.metricsFile, "metrics-file", "", "after each run, write its figures to `FILE` in the Prometheus text format (node_exporter textfile)")
@@ -116,6 +122,7 @@ type pullSetup struct {
 	statePath string
 	filter    *plan.Filter
 	maxDelete plan.Limit
+	bandwidth *mirror.Bandwidth // nil: unlimited
 }
 
 func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error) {
@@ -147,6 +154,14 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 	if err != nil {
 		return nil, usageErr(err.Error(), "patterns are globs such as '*.tmp', 'cache/' or 'docs/**/*.pdf'")
 	}
+	var bw *mirror.Bandwidth
+	if f.bwlimit != "" {
+		sched, err := mirror.ParseSchedule(f.bwlimit)
+		if err != nil {
+			return nil, usageErr("invalid --bwlimit: "+err.Error(), `e.g. --bwlimit 2M, or --bwlimit "08:00,512k 19:00,off"`)
+		}
+		bw = mirror.NewBandwidth(sched)
+	}
 	if localDir == "" {
 		return nil, usageErr("the local directory is empty", "give a directory, e.g. . or ./mirror")
 	}
@@ -173,7 +188,7 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 		a.validatedState = statePath
 		return nil, errValidated
 	}
-	return &pullSetup{conn: c, localDir: abs, statePath: statePath, filter: filter, maxDelete: limit}, nil
+	return &pullSetup{conn: c, localDir: abs, statePath: statePath, filter: filter, maxDelete: limit, bandwidth: bw}, nil
 }
 
 func (a *app) runPull(ctx context.Context, f *pullFlags, rawURL, localDir string) (err error) {

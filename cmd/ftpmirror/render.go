@@ -202,6 +202,7 @@ type jsonReport struct {
 	DurationMS int64         `json:"duration_ms"`
 	Incomplete []string      `json:"incomplete,omitempty"`
 	Blocked    []string      `json:"blocked,omitempty"`
+	BWLimit    string        `json:"bwlimit,omitempty"`
 }
 
 func renderReportJSON(w io.Writer, r *mirror.Report) error {
@@ -213,6 +214,9 @@ func renderReportJSON(w io.Writer, r *mirror.Report) error {
 		DurationMS: r.Duration.Milliseconds(),
 		Incomplete: r.Plan.Incomplete,
 		Blocked:    r.Plan.Blocked,
+	}
+	if r.Bandwidth != nil {
+		doc.BWLimit = r.Bandwidth.String()
 	}
 	for _, f := range r.Failed {
 		doc.Failed = append(doc.Failed, jsonFailure{Path: f.Path, Op: f.Op, Error: f.Err.Error()})
@@ -253,6 +257,9 @@ func reportTextFor(verb string, r *mirror.Report) string {
 	if r.Method != "" {
 		s += " via " + string(r.Method)
 	}
+	if r.Bandwidth != nil {
+		s += ", " + limitText(r.Bandwidth)
+	}
 	if files == 0 && d.Deletes == 0 && len(r.Failed) == 0 && d.Mkdirs == 0 && d.Symlinks == 0 {
 		s += " (up to date)"
 	}
@@ -272,4 +279,13 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(time.Microsecond)
 	}
 	return d
+}
+
+// limitText tells a --bwlimit in the summary: "limit 2.0 MiB/s", or the
+// timetable "limit 08:00,1M 19:00,off".
+func limitText(s mirror.Schedule) string {
+	if len(s) == 1 && s[0].At == 0 {
+		return "limit " + humanBytes(int64(s[0].Rate)) + "/s"
+	}
+	return "limit " + s.String()
 }

@@ -44,6 +44,8 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 			}
 		}()
 	}
+	s.conn.options.Bandwidth = s.bandwidth
+	con.bandwidth = s.bandwidth
 	retries := f.retries
 	if retries == 0 {
 		retries = -1 // RunOptions: 0 means the default, negative means none
