@@ -60,6 +60,11 @@
 // # Other servers
 //
 // StartPyftpdlib runs Debian's python3-pyftpdlib (MLSD, GMT times) from an
-// embedded script. A launcher whose server is missing skips the test, or
-// fails it when the CI environment variable is set.
+// embedded script. StartPureFtpd (a chrooted virtual user, MLSD with
+// "type=OS.unix=slink:") and StartProftpd (Debian's configuration, not
+// chrooted, with mod_digest's HASH/XSHA256/XSHA1/XMD5/XCRC) run the packages
+// unpacked under ServersDir by .ci/ftp-servers (see daemon.go). A launcher
+// whose server is missing skips the test, or fails it when the CI
+// environment variable is set. Every launcher picks free ports on 127.0.0.1
+// and stops only the processes it started.
 package ftptest

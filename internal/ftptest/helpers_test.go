@@ -159,6 +159,9 @@ func rawDataCommand(t *testing.T, s *Server, command string) string {
 	if _, err := io.Copy(&buf, bufio.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
+	// proftpd answers 226 only once the client closes its end (or after
+	// TimeoutLinger, 10 s), as a client does at the end of the data.
+	data.Close()
 	if code, msg, err := tp.ReadResponse(226); err != nil {
 		t.Fatalf("%s end: %d %s %v", command, code, msg, err)
 	}

@@ -1,0 +1,134 @@
+package ftptest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The pure-ftpd and proftpd launchers run Debian's packages unpacked (with
+// apt-get download and dpkg -x, as .ci/ftp-servers does) under ServersDir,
+// because Debian's FTP server packages conflict with one another and with
+// vsftpd. They log in the system user VsftpdUser (uid and gid from
+// setupSystem) through a password file of their own, with the password
+// VsftpdPassword, and need root as vsftpd does. Without them the test is
+// skipped, or failed when the CI environment variable is set.
+const (
+	// ServersDir holds one directory per unpacked server package set.
+	ServersDir = "/opt/ftpmirror-test"
+
+	// daemonPasswordHash is VsftpdPassword as crypt(3) SHA-512:
+	// openssl passwd -6 -salt ftpmirrortest ftpmirror-test-pw
+	daemonPasswordHash = "$6$ftpmirrortest$BlEoco1yxmADCcP.IZoG7Ta.MBn7BRIIuJYmiU7BQTeTJ6Q3URlIBwrAw3TF/XkxYejEZFORbNvSvXieagZU11"
+	passivePortsN      = 64
+)
+
+// unpackedUnavailable says why the unpacked server binary is missing, or "".
+func unpackedUnavailable(binary string) string {
+	if _, err := os.Stat(binary); err != nil {
+		return binary + " is missing (run .ci/ftp-servers as root to unpack it)"
+	}
+	if os.Geteuid() != 0 {
+		return "its logins need root (setuid to a local user)"
+	}
+	return ""
+}
+
+// daemonSetup is what a launched daemon is given: a configuration
+// directory, the root prepared for the FTP user, a port and a passive
+// port range that were free a moment ago.
+type daemonSetup struct {
+	dir, root     string
+	uid, gid      int
+	port, pasvLow int
+	pasvHigh      int
+}
+
+func prepareDaemon(t testing.TB, root string) daemonSetup {
+	t.Helper()
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatalf("ftptest: root: %v", err)
+	}
+	uid, gid, err := setupSystem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chownTree(abs, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	if err := allowTraverse(filepath.Dir(abs)); err != nil {
+		t.Fatal(err)
+	}
+	low, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return daemonSetup{dir: t.TempDir(), root: abs, uid: uid, gid: gid,
+		pasvLow: low, pasvHigh: min(low+passivePortsN-1, 65535)}
+}
+
+// startDaemon starts a foreground FTP daemon built by command for a free
+// port, retrying when the port was taken meanwhile, and returns a Server
+// whose Close ends the daemon and its session processes.
+func startDaemon(t testing.TB, name string, d *daemonSetup, command func(port int) *exec.Cmd) *Server {
+	t.Helper()
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.port = port
+		s, err := runDaemon(name, command(port), port)
+		if err == nil {
+			s.Root = d.root
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		}
+		lastErr = err
+		if !errors.Is(err, errPortTaken) {
+			break
+		}
+	}
+	t.Fatal(lastErr)
+	return nil
+}
+
+func runDaemon(name string, cmd *exec.Cmd, port int) (*Server, error) {
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("ftptest: start %s: %w", name, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	pid := cmd.Process.Pid
+	s := &Server{
+		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		Host: "127.0.0.1",
+		Port: port,
+		User: VsftpdUser, Password: VsftpdPassword,
+		LoginDir: "/",
+	}
+	s.stop = func() error {
+		killTree(pid)
+		<-exited
+		return nil
+	}
+	if err := waitFor220(s.Addr, false, exited); err != nil {
+		_ = s.Close()
+		text := strings.TrimSpace(out.String())
+		if strings.Contains(text, "in use") {
+			return nil, fmt.Errorf("%w: %s", errPortTaken, text)
+		}
+		return nil, fmt.Errorf("ftptest: %s did not start: %w; its output: %q", name, err, text)
+	}
+	return s, nil
+}
