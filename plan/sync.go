@@ -85,15 +85,20 @@ type SyncInput struct {
 // are adopted.
 //
 // Kind conflicts (one side has a file where the other has a directory, or a
-// symlink where the other has something else) are left alone with everything
-// under them, on both sides, and listed in Plan.Blocked. So are the paths
-// Sync cannot resolve under a directory whose remote listing failed
-// (Remote.Failed, copied to Plan.Incomplete): what the remote holds there is
-// unknown, so nothing under such a directory, nor the directory, is deleted
-// on either side, renamed or uploaded; only downloads, local directories and
-// symlinks and adoptions of listed remote entries are planned there, and a
-// path whose upload or conflict resolution is withheld is Blocked. State
-// records there are not forgotten.
+// symlink where the other has something else) keep both: the entry that is
+// not a directory, or between a file and a symlink the symlink, is renamed
+// on its side to a conflict copy (OpRenameLocal or OpRenameRemote,
+// StageReplace, ReasonConflict, named as for ConflictKeepBoth), and the
+// path and the copy are then planned as new entries without a record (see
+// sync_kind.go).
+//
+// Under a directory whose remote listing failed (Remote.Failed, copied to
+// Plan.Incomplete) what the remote holds is unknown, so nothing under such a
+// directory, nor the directory, is deleted on either side, renamed or
+// uploaded; only downloads, local directories and symlinks and adoptions of
+// listed remote entries are planned there, and a path whose upload, conflict
+// resolution or kind conflict is withheld is Blocked with what it holds.
+// State records there are not forgotten.
 //
 // Paths the Filter excludes (on either side, or by their record) get no
 // action on either side, and keep their directories.
@@ -115,8 +120,13 @@ type syncer struct {
 	in            SyncInput
 	local, remote []Entry // sorted trees
 	failed        map[string]bool
-	// kindConflict holds the paths where the sides hold different kinds.
+	// kindConflict holds the paths where the sides hold different kinds
+	// that are left alone (under a failed listing).
 	kindConflict map[string]bool
+	// kindActs are the renames that resolve the other kind conflicts, and
+	// unrecorded their paths, planned as if they had no record.
+	kindActs   []Action
+	unrecorded map[string]bool
 	// taken holds every path a conflict copy must not take; it is filled
 	// when the first copy is named.
 	taken map[string]bool
@@ -145,15 +155,7 @@ func newSyncer(in SyncInput) *syncer {
 		kindConflict: make(map[string]bool),
 	}
 	s.failed, s.incomplete = failedDirs(in.Remote.Failed)
-	for j, i := range mergeTrees(s.local, s.remote, false) {
-		if j < 0 || i < 0 {
-			continue
-		}
-		l, r := s.local[j], s.remote[i]
-		if r.Kind != l.Kind && !s.excluded(l.Path, l, true, r, true, 0, false) {
-			s.kindConflict[l.Path] = true
-		}
-	}
+	s.splitKindConflicts()
 	return s
 }
 
@@ -202,6 +204,9 @@ func (s *syncer) decideAll() {
 			if len(s.in.Base) > 0 {
 				if b, sp.inBase = s.in.Base[p]; sp.inBase {
 					hits[part]++
+					if s.unrecorded[p] {
+						b, sp.inBase = Record{}, false
+					}
 				}
 			}
 			sp.baseKind = b.Kind
@@ -330,6 +335,7 @@ func (s *syncer) plan() Plan {
 	// order, so that when two would take the same name the first path
 	// gets it; their actions are then sorted into their stages.
 	var extra [StageForget + 1][]Action
+	extra[StageReplace] = append(extra[StageReplace], s.kindActs...)
 	for _, c := range slices.Backward(s.keepBoth) {
 		for _, a := range s.keepBothActions(c.local, c.remote) {
 			extra[a.Stage] = append(extra[a.Stage], a)
