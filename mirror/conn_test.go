@@ -15,7 +15,7 @@ import (
 )
 
 func serverFor(s *ftptest.Server) Server {
-	return Server{Host: s.Host, Port: s.Port, User: s.User, Password: s.Password}
+	return Server{Host: s.Host, Port: s.Port, User: s.User, Password: NewSecret(s.Password)}
 }
 
 func startServer(t *testing.T, o ftptest.Options) (*ftptest.Server, string) {
@@ -108,7 +108,7 @@ func TestPassiveOnlyAgainstPassiveBlockedServerFailsNamingActiveMode(t *testing.
 func TestWrongPasswordIsLoginError(t *testing.T) {
 	s, _ := startServer(t, ftptest.Options{})
 	srv := serverFor(s)
-	srv.Password = "wrong-password-123"
+	srv.Password = NewSecret("wrong-password-123")
 	_, err := NewDialer(srv, Options{}).Dial(context.Background())
 	if !errors.Is(err, ErrLogin) {
 		t.Fatalf("err = %v, want ErrLogin", err)

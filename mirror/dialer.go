@@ -119,7 +119,7 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, d.srv.Addr(), err)
 	}
-	user, pass := d.srv.User, d.srv.Password
+	user, pass := d.srv.User, d.srv.Password.Reveal()
 	if user == "" {
 		user, pass = "anonymous", "anonymous@"
 	}

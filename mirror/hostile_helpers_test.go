@@ -68,7 +68,7 @@ func (h *hostileFixture) pull(ctx context.Context, mod func(*PullOptions)) (*Rep
 		h.t.Fatal(err)
 	}
 	o := PullOptions{
-		Server:   Server{Host: h.srv.Host, Port: h.srv.Port, User: "u", Password: "p"},
+		Server:   Server{Host: h.srv.Host, Port: h.srv.Port, User: "u", Password: NewSecret("p")},
 		LocalDir: h.local, Store: st, Parallel: 2, Retries: -1,
 		Conn: Options{IdleTimeout: time.Second, DataTimeout: 2 * time.Second, MaxListingBytes: 1 << 20},
 	}

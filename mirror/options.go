@@ -60,7 +60,7 @@ type Server struct {
 	// Port defaults to 21, or 990 with implicit TLS.
 	Port     int
 	User     string // "" means anonymous
-	Password string
+	Password Secret // printed as nothing; see Secret
 	TLS      TLSMode
 	// TLSConfig verifies the server; nil means the system roots and Host as
 	// the server name.

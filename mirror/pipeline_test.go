@@ -71,7 +71,7 @@ func loginAgainstWaitingServer(t *testing.T, o Options) ([]string, error) {
 		}
 	}()
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	srv := Server{Host: host, User: "u", Password: "p"}
+	srv := Server{Host: host, User: "u", Password: NewSecret("p")}
 	srv.Port, _ = strconv.Atoi(port)
 	c, err := NewDialer(srv, o).Dial(context.Background())
 	if err == nil {

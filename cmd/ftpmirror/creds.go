@@ -23,9 +23,10 @@ type remoteURL struct {
 	Host   string // without brackets for IPv6
 	Port   int    // 0 when the URL has none
 	User   string // "" when the URL has none
-	// Password is the URL's password; HasPassword tells an empty one from
-	// none.
-	Password    string
+	// Password is the URL's password, taken out of the URL as it is parsed
+	// so that no string of ours holds it; HasPassword tells an empty one
+	// from none.
+	Password    mirror.Secret
 	HasPassword bool
 	// Path is the absolute, clean remote directory.
 	Path string
@@ -74,7 +75,9 @@ func parseRemote(raw string) (remoteURL, error) {
 	}
 	if u.User != nil {
 		r.User = u.User.Username()
-		r.Password, r.HasPassword = u.User.Password()
+		pw, has := u.User.Password()
+		r.Password, r.HasPassword = mirror.NewSecret(pw), has
+		u.User = nil // nothing below may print it
 	}
 	r.Path = path.Clean("/" + u.Path)
 	return r, nil
@@ -117,31 +120,36 @@ func (r remoteURL) display(user string, tls mirror.TLSMode) string {
 // credentials are the user and password to log in with, and where the
 // password came from.
 type credentials struct {
-	User, Password string
-	Source         string // "FTPMIRROR_PASSWORD", "--password-file", "URL", "netrc" or ""
+	User     string
+	Password mirror.Secret
+	Source   string // "--password-file", "URL", "FTPMIRROR_PASSWORD", "netrc" or ""
 }
 
-// resolveCredentials finds the password, in order: FTPMIRROR_PASSWORD,
-// --password-file (its first line; "-" reads stdin), the URL, ~/.netrc
-// ($NETRC names another file). Without a user anywhere it is anonymous.
+// resolveCredentials finds the password, the explicit before the ambient:
+// --password-file (its first line; "-" reads stdin), the URL,
+// FTPMIRROR_PASSWORD, then ~/.netrc ($NETRC names another file). Without a
+// user anywhere it is anonymous. A password file or netrc file that others
+// may read is refused (see checkPrivate).
 func resolveCredentials(r remoteURL, getenv func(string) string, passwordFile string, stdin io.Reader) (credentials, error) {
 	c := credentials{User: r.User}
-	if pw := getenv("FTPMIRROR_PASSWORD"); pw != "" {
-		c.Password, c.Source = pw, "FTPMIRROR_PASSWORD"
-	} else if passwordFile != "" {
+	switch {
+	case passwordFile != "":
 		pw, err := readPasswordFile(passwordFile, stdin)
 		if err != nil {
 			return c, err
 		}
 		c.Password, c.Source = pw, "--password-file"
-	} else if r.HasPassword {
+	case r.HasPassword:
 		c.Password, c.Source = r.Password, "URL"
+	case getenv("FTPMIRROR_PASSWORD") != "":
+		c.Password, c.Source = mirror.NewSecret(getenv("FTPMIRROR_PASSWORD")), "FTPMIRROR_PASSWORD"
 	}
 	if c.Source != "" && c.User != "" {
 		return c, nil
 	}
 	// The netrc file can supply the user, the password or both.
-	m, err := lookupNetrc(netrcPath(getenv), r.Host, c.User)
+	file := netrcPath(getenv)
+	m, err := lookupNetrc(file, r.Host, c.User)
 	if err != nil {
 		return c, err
 	}
@@ -151,33 +159,39 @@ func resolveCredentials(r remoteURL, getenv func(string) string, passwordFile st
 	if c.User == "" {
 		c.User = m.Login
 	}
-	if c.Source == "" {
-		c.Password, c.Source = m.Password, "netrc"
+	if c.Source == "" && m.Password != "" {
+		if err := checkPrivate(file, "the netrc file"); err != nil {
+			return c, err
+		}
+		c.Password, c.Source = mirror.NewSecret(m.Password), "netrc"
 	}
 	return c, nil
 }
 
-func readPasswordFile(name string, stdin io.Reader) (string, error) {
+func readPasswordFile(name string, stdin io.Reader) (mirror.Secret, error) {
 	var rd io.Reader
 	if name == "-" {
 		rd = stdin
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return "", usageErr("cannot read the password file: "+err.Error(), "")
+			return mirror.Secret{}, usageErr("cannot read the password file: "+err.Error(), "")
 		}
 		defer f.Close()
+		if err := checkPrivate(name, "the password file"); err != nil {
+			return mirror.Secret{}, err
+		}
 		rd = f
 	}
 	line, err := bufio.NewReader(rd).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", usageErr("cannot read the password file: "+err.Error(), "")
+		return mirror.Secret{}, usageErr("cannot read the password file: "+err.Error(), "")
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", usageErr(fmt.Sprintf("the password file %s is empty", name), "put the password on its first line")
+		return mirror.Secret{}, usageErr(fmt.Sprintf("the password file %s is empty", name), "put the password on its first line")
 	}
-	return line, nil
+	return mirror.NewSecret(line), nil
 }
 
 // netrcPath returns $NETRC, or ~/.netrc; "" when neither can be named.

@@ -36,7 +36,7 @@ func TestParseRemote(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Host != tt.host || r.Port != tt.port || r.User != tt.user || r.Password != tt.password ||
+			if r.Host != tt.host || r.Port != tt.port || r.User != tt.user || r.Password.Reveal() != tt.password ||
 				r.HasPassword != tt.hasPassword || r.Path != tt.path || r.Scheme != tt.scheme {
 				t.Errorf("parseRemote = %+v", r)
 			}
@@ -114,10 +114,14 @@ func TestResolveCredentials(t *testing.T) {
 		name, url, env, file, stdin string
 		user, password, source      string
 	}{
-		{name: "env wins", url: "ftp://alice:inurl@ftp.example.org/", env: "fromenv", file: pwFile,
-			user: "alice", password: "fromenv", source: "FTPMIRROR_PASSWORD"},
-		{name: "file before URL", url: "ftp://alice:inurl@ftp.example.org/", file: pwFile,
+		{name: "file before URL and environment", url: "ftp://alice:inurl@ftp.example.org/", env: "fromenv", file: pwFile,
 			user: "alice", password: "from-file", source: "--password-file"},
+		{name: "URL before environment", url: "ftp://alice:inurl@ftp.example.org/", env: "fromenv",
+			user: "alice", password: "inurl", source: "URL"},
+		{name: "environment before netrc", url: "ftp://alice@ftp.example.org/", env: "fromenv",
+			user: "alice", password: "fromenv", source: "FTPMIRROR_PASSWORD"},
+		{name: "environment, user from netrc", url: "ftp://ftp.example.org/", env: "fromenv",
+			user: "alice", password: "fromenv", source: "FTPMIRROR_PASSWORD"},
 		{name: "stdin", url: "ftp://alice@h/", file: "-", stdin: "piped\n",
 			user: "alice", password: "piped", source: "--password-file"},
 		{name: "URL before netrc", url: "ftp://alice:inurl@ftp.example.org/",
@@ -144,8 +148,9 @@ func TestResolveCredentials(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.User != tt.user || c.Password != tt.password || c.Source != tt.source {
-				t.Errorf("got %+v, want user %q password %q source %q", c, tt.user, tt.password, tt.source)
+			if c.User != tt.user || c.Password.Reveal() != tt.password || c.Source != tt.source {
+				t.Errorf("got user %q password %q source %q, want user %q password %q source %q",
+					c.User, c.Password.Reveal(), c.Source, tt.user, tt.password, tt.source)
 			}
 		})
 	}
@@ -159,7 +164,7 @@ func TestNoNetrcIsAnonymous(t *testing.T) {
 	home := t.TempDir()
 	env := map[string]string{"HOME": home}
 	c, err := resolveCredentials(r, func(k string) string { return env[k] }, "", strings.NewReader(""))
-	if err != nil || c.User != "" || c.Password != "" {
+	if err != nil || c.User != "" || !c.Password.IsZero() {
 		t.Fatalf("got %+v, %v; want anonymous", c, err)
 	}
 }

@@ -102,8 +102,9 @@ func (a *app) runDemo(ctx context.Context, f *demoFlags, dir string) (err error)
 		return fmt.Errorf("start the demo server: %w", err)
 	}
 	defer srv.Close()
-	a.addSecret(srv.Password)
-	server := mirror.Server{Host: srv.Host, Port: srv.Port, User: srv.User, Password: srv.Password}
+	pw := mirror.NewSecret(srv.Password)
+	a.addSecret(pw)
+	server := mirror.Server{Host: srv.Host, Port: srv.Port, User: srv.User, Password: pw}
 	remote := remoteURL{Scheme: "ftp", Host: srv.Host, Port: srv.Port, Path: "/"}.display(srv.User, mirror.TLSOff)
 	say := func(format string, args ...any) {
 		if !f.out.quiet && !f.out.json {

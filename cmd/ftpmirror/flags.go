@@ -32,7 +32,7 @@ type connFlags struct {
 }
 
 func (f *connFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.passwordFile, "password-file", "", "read the password from the first line of `FILE` (- for stdin)")
+	fs.StringVar(&f.passwordFile, "password-file", "", "read the password from the first line of `FILE` (- for stdin); refused if others may read it")
 	fs.StringVar(&f.mode, "mode", "auto", "data channel: auto, passive (EPSV, PASV) or active (EPRT, PORT)")
 	fs.DurationVar(&f.dataTimeout, "data-timeout", 10*time.Second, "how long to wait for one data connection to open")
 	fs.BoolVar(&f.trustPASVIP, "trust-pasv-ip", false, "use the address in PASV replies even when it is not the server's")
@@ -117,7 +117,6 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 		return nil, err
 	}
 	a.addSecret(creds.Password)
-	a.addSecret(r.Password)
 	srv.User, srv.Password = creds.User, creds.Password
 	return &conn{remote: r, creds: creds, server: srv, options: opts, display: r.display(creds.User, tlsMode)}, nil
 }
@@ -207,6 +206,9 @@ func (f *outputFlags) logger(c *console) (*slog.Logger, func(), error) {
 	}
 	closeFn := func() {}
 	if f.logFile != "" {
+		if warning := warnShared(f.logFile); warning != "" {
+			c.Println("ftpmirror: warning: %s", warning)
+		}
 		file, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			return nil, nil, usageErr("cannot open --log-file: "+err.Error(), "")

@@ -2,9 +2,10 @@ package main
 
 import (
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ftpmirror/ftpmirror/mirror"
 )
 
 // app is one invocation of ftpmirror: its streams and environment, and what
@@ -21,8 +22,8 @@ type app struct {
 	// entered is set once a command's RunE starts: errors before that are
 	// cobra's usage errors.
 	entered bool
-	// secrets are strings that must never be printed (the password).
-	secrets []string
+	// mask hides the password where a server echoes it (redact.go).
+	mask serverMask
 
 	// job names the config file's job this invocation runs ("" for a plain
 	// command line); see run_job.go.
@@ -48,8 +49,9 @@ It remembers what it synced in a state file, so a second run transfers only
 what changed. It finds a data channel that works (EPSV, PASV,
 EPRT, PORT) by itself and explains what is wrong when none does.
 
-Credentials: the password comes from FTPMIRROR_PASSWORD, --password-file,
-the URL (visible to other users: avoid it) or ~/.netrc, in that order. A URL
+Credentials: the password comes from --password-file (a file only its owner
+may read), the URL (visible to other users: avoid it), FTPMIRROR_PASSWORD or
+~/.netrc (only its owner may read it), in that order. A URL
 without a user logs in anonymously.
 
 Exit codes:
@@ -109,36 +111,8 @@ func (a *app) runE(fn func(cmd *cobra.Command, args []string) error) func(*cobra
 	}
 }
 
-// addSecret records a string that must never be printed.
-func (a *app) addSecret(s string) {
-	if len(s) >= 2 {
-		a.secrets = append(a.secrets, s)
-	}
-}
+// addSecret makes the server mask cover pw.
+func (a *app) addSecret(pw mirror.Secret) { a.mask.add(pw) }
 
-// redact replaces every secret in s with "***".
-func (a *app) redact(s string) string {
-	for _, sec := range a.secrets {
-		s = strings.ReplaceAll(s, sec, "***")
-	}
-	return s
-}
-
-// redactWriter removes secrets from what is written through it. Every write
-// of this command is a whole line or document, so a secret is never split
-// across two writes.
-type redactWriter struct {
-	w io.Writer
-	a *app
-}
-
-func (r *redactWriter) Write(p []byte) (int, error) {
-	if len(r.a.secrets) == 0 {
-		return r.w.Write(p)
-	}
-	s := r.a.redact(string(p))
-	if _, err := io.WriteString(r.w, s); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
+// redact masks the password in the server replies s holds.
+func (a *app) redact(s string) string { return a.mask.apply(s) }

@@ -245,7 +245,7 @@ func (a *app) execJob(ctx context.Context, j *job, extra []string, validateOnly 
 		ctx = cancelled
 	}
 	_, err = root.ExecuteContextC(ctx)
-	a.secrets = append(a.secrets, sub.secrets...)
+	a.mask.merge(&sub.mask)
 	var ee *exitError
 	switch {
 	case validateOnly && errors.Is(err, errValidated):

@@ -38,6 +38,10 @@ type Options struct {
 	Hang []string
 	// Refuse lists verbs answered "502 refused" at once.
 	Refuse []string
+	// Echo answers a verb with the reply given here, followed by a space
+	// and the command's argument, as servers do that quote what they were
+	// sent: {"PASS": "530 Login incorrect for"} echoes the password.
+	Echo map[string]string
 	// MaxConns bounds the control connections open at once; more are
 	// answered "421" and closed (default 32).
 	MaxConns int

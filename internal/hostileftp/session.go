@@ -71,6 +71,12 @@ func (ss *session) serve() {
 			}
 			continue
 		}
+		if echo, ok := ss.s.opts.Echo[verb]; ok {
+			if !ss.reply("%s %s", echo, arg) {
+				return
+			}
+			continue
+		}
 		if !ss.handle(verb, arg) {
 			return
 		}
