@@ -3,7 +3,6 @@ package mirror
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"sort"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ftpmirror/ftpmirror/plan"
 )
 
 // Rate is a bandwidth in bytes per second; 0 means unlimited.
@@ -27,29 +28,11 @@ func ParseRate(s string) (Rate, error) {
 	if strings.EqualFold(t, "off") || t == "0" {
 		return 0, nil
 	}
-	u := strings.ToUpper(t)
-	u = strings.TrimSuffix(strings.TrimSuffix(u, "B"), "I")
-	mult := 1.0
-	switch {
-	case strings.HasSuffix(u, "K"):
-		mult = 1 << 10
-	case strings.HasSuffix(u, "M"):
-		mult = 1 << 20
-	case strings.HasSuffix(u, "G"):
-		mult = 1 << 30
-	}
-	if mult != 1 {
-		u = u[:len(u)-1]
-	}
-	v, err := strconv.ParseFloat(u, 64)
-	if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+	n, err := plan.ParseSize(t)
+	if err != nil || n == 0 {
 		return 0, fmt.Errorf("invalid rate %q: give bytes per second such as 500k, 2M or off", s)
 	}
-	r := Rate(v * mult)
-	if r == 0 {
-		return 0, fmt.Errorf("invalid rate %q: below one byte per second", s)
-	}
-	return r, nil
+	return Rate(n), nil
 }
 
 // String writes the rate as ParseRate reads it, in the largest unit that

@@ -14,7 +14,7 @@ import (
 func Pull(ctx context.Context, o PullOptions) (*Report, error) {
 	return run(ctx, o, direction{
 		plan: func(t trees) plan.Plan {
-			return plan.Pull(plan.PullInput{Remote: t.listing, Local: t.local, Base: t.base, Delete: o.Delete, Filter: o.Filter})
+			return plan.Pull(plan.PullInput{Remote: t.listing, Local: t.local, Base: t.base, Delete: o.Delete, Filter: t.filter})
 		},
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
 			if !o.Delete {

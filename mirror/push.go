@@ -39,11 +39,12 @@ var ErrSymlinkNotPushed = errors.New("FTP cannot create symlinks")
 // missing local directory, the deletion guard) are returned as errors.
 func Push(ctx context.Context, o PushOptions) (*Report, error) {
 	return run(ctx, o.RunOptions, direction{
+		entryRulesOn:      judgeLocal,
 		localMustExist:    true,
 		skipLocalSymlinks: true,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {
-			return plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: o.Filter})
+			return plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: t.filter})
 		},
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
 			if !o.Delete {

@@ -17,7 +17,18 @@ type trees struct {
 	local   []plan.Entry
 	listing plan.Listing
 	base    plan.Snapshot
+	// filter is the run's Filter with the files its size and age rules
+	// hold back (judged on the side entryRulesOn names) excluded by path.
+	filter *plan.Filter
 }
+
+// The trees whose files the size and age rules judge (--min-size ...): the
+// source of a one-way mirror, both trees of a sync.
+const (
+	judgeRemote = iota
+	judgeLocal
+	judgeBoth
+)
 
 // direction is what tells pull, push and sync apart; the rest of a run is
 // the same pipeline (run).
@@ -33,6 +44,8 @@ type direction struct {
 	// skipLocalSymlinks reports local symlinks as skipped: FTP cannot
 	// create them.
 	skipLocalSymlinks bool
+	// entryRulesOn is judgeRemote (pull), judgeLocal (push) or judgeBoth.
+	entryRulesOn int
 	// settle, when set, finds out with the server what the plan left open
 	// (a sync's content comparisons) and returns the plan to carry out,
 	// with the paths it could not settle. It runs before the guard, in a
@@ -124,6 +137,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		}
 	}
 	in := trees{local: local, listing: listing, base: base}
+	in.filter = holdByEntryRules(o, d, in)
 	report.Plan = d.plan(in)
 	if d.settle != nil {
 		p, failed, err := d.settle(ctx, settleEnv{pool: pool, o: o, localRoot: localRoot, trees: in}, report.Plan)
@@ -202,4 +216,23 @@ func loadState(s *state.Store) (plan.Snapshot, state.Meta, error) {
 	}
 	meta, err := s.Meta()
 	return base, meta, err
+}
+
+// holdByEntryRules returns the run's filter with the files that the size and
+// age rules leave out excluded by path, judged on the side d names.
+func holdByEntryRules(o RunOptions, d direction, t trees) *plan.Filter {
+	var judged [][]plan.Entry
+	switch d.entryRulesOn {
+	case judgeRemote:
+		judged = [][]plan.Entry{t.listing.Entries}
+	case judgeLocal:
+		judged = [][]plan.Entry{t.local}
+	default:
+		judged = [][]plan.Entry{t.listing.Entries, t.local}
+	}
+	f, n := o.Filter.Hold(judged...)
+	if n > 0 {
+		o.Logger.Info("files left alone by size or age", "files", n)
+	}
+	return f
 }

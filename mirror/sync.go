@@ -30,10 +30,11 @@ type SyncOptions struct {
 func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	now := time.Now().UTC()
 	syncInput := func(t trees) plan.SyncInput {
-		return plan.SyncInput{Local: t.local, Remote: t.listing, Base: t.base, Policy: o.Conflict, Filter: o.Filter, Now: now}
+		return plan.SyncInput{Local: t.local, Remote: t.listing, Base: t.base, Policy: o.Conflict, Filter: t.filter, Now: now}
 	}
 	return run(ctx, o.RunOptions, direction{
 		localMustExist:    true,
+		entryRulesOn:      judgeBoth,
 		skipLocalSymlinks: true,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {

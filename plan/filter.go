@@ -31,9 +31,15 @@ import (
 //     file or symlink is included only if an include pattern matches it or
 //     one of its parent directories ("docs/" includes everything under docs).
 //
+// Files can also be left out by size and age (EntryRules, sizeage.go):
+// those are decided on one tree's listing (Hold), and the paths held are
+// then excluded on both sides, exactly as a pattern would.
+//
 // A nil *Filter includes everything.
 type Filter struct {
 	include, exclude []pattern
+	rules            EntryRules
+	held             map[string]bool // files the rules left out, by path
 }
 
 type pattern struct {
@@ -115,7 +121,7 @@ func (f *Filter) Match(p string, kind Kind) bool {
 	if f == nil || p == "" {
 		return true
 	}
-	if matchTree(f.exclude, p, kind) {
+	if f.held[p] || matchTree(f.exclude, p, kind) {
 		return false
 	}
 	if len(f.include) == 0 || kind == KindDir {

@@ -118,6 +118,14 @@ func exampleValue(name string) (string, bool) {
 		return `"~/.local/state/ftpmirror/docs.db"`, true
 	case "wait":
 		return `"10m"`, true
+	case "min-size":
+		return `"1k"`, true
+	case "max-size":
+		return `"100M"`, true
+	case "newer-than":
+		return `"30d"`, true
+	case "older-than":
+		return `"1h"`, true
 	case "bwlimit":
 		return `"08:00,1M 19:00,off"`, true
 	case "metrics-file":

@@ -35,6 +35,9 @@ const pullExample = `  # mirror a public tree anonymously
   # from cron: record each run's figures for Prometheus (node_exporter's textfile collector)
   ftpmirror pull -q --metrics-file /var/lib/node_exporter/textfile_collector/ftpmirror.prom ftp://host/pub ./pub
 
+  # only files up to 100 MiB changed in the last 30 days; the others are left alone, never deleted
+  ftpmirror pull --delete --max-size 100M --newer-than 30d ftp://host/pub ./pub
+
   # at most 2 MiB/s in all; or 512 KiB/s in office hours only
   ftpmirror pull --bwlimit 2M ftp://host/pub ./pub
   ftpmirror pull --bwlimit "08:00,512k 19:00,off" ftp://host/pub ./pub
@@ -59,6 +62,10 @@ type pullFlags struct {
 	wait        time.Duration
 	metricsFile string
 	bwlimit     string
+	minSize     string
+	maxSize     string
+	newerThan   string
+	olderThan   string
 }
 
 func (a *app) pullCommand() *cobra.Command {
@@ -93,6 +100,10 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.include, "include", nil, "mirror only paths matching `GLOB` (repeatable)")
 	fs.StringArrayVar(&f.exclude, "exclude", nil, "leave alone paths matching `GLOB` (repeatable)")
 	fs.StringArrayVar(&f.excludeFrom, "exclude-from", nil, "read exclude globs from `FILE`, one a line (repeatable)")
+	fs.StringVar(&f.minSize, "min-size", "", "leave alone files smaller than `SIZE` (1k, 10M)")
+	fs.StringVar(&f.maxSize, "max-size", "", "leave alone files larger than `SIZE` (100M, 2G)")
+	fs.StringVar(&f.newerThan, "newer-than", "", "only files modified within `AGE` (7d) or since a date (2026-01-31); the rest are left alone")
+	fs.StringVar(&f.olderThan, "older-than", "", "only files modified more than `AGE` ago (36h) or before a date; the rest are left alone")
 	fs.BoolVar(&f.delete, "delete", false, "delete local files that are gone on the server")
 	fs.StringVar(&f.maxDelete, "max-delete", "50%", "refuse to delete more than `N` files or P% of the mirror")
 	fs.BoolVar(&f.force, "force", false, "proceed past the --max-delete guard")
@@ -153,6 +164,9 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 	filter, err := plan.NewFilter(f.include, exclude)
 	if err != nil {
 		return nil, usageErr(err.Error(), "patterns are globs such as '*.tmp', 'cache/' or 'docs/**/*.pdf'")
+	}
+	if filter, err = f.withEntryRules(filter, time.Now()); err != nil {
+		return nil, err
 	}
 	var bw *mirror.Bandwidth
 	if f.bwlimit != "" {
