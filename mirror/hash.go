@@ -209,8 +209,8 @@ func (c *Conn) HashWith(ctx context.Context, path string, m HashMethod) ([]byte,
 	return sum, nil
 }
 
-// parseHashReply finds the digest in the text of a HASH or X command reply:
-// "SHA-256 0-49 <hex> name" for HASH, "<hex>" (proftpd, 250) or
+// parseHashReply finds the digest in the last line of the text of a HASH or
+// X command reply: "SHA-256 0-49 <hex> name" for HASH, "<hex>" (proftpd, 250) or
 // "name <hex>" for the X commands. It takes the first field that is hex of
 // the algorithm's length; a HASH reply must name the algorithm asked for.
 func parseHashReply(m HashMethod, msg string) ([]byte, error) {
@@ -219,6 +219,11 @@ func parseHashReply(m HashMethod, msg string) ([]byte, error) {
 		return nil, fmt.Errorf("unknown hash algorithm %q", m.Alg)
 	}
 	want := h.Size()
+	// A multi-line reply (proftpd: "213-Computing SHA-512 digest") ends
+	// with the line that holds the digest.
+	if i := strings.LastIndexByte(strings.TrimRight(msg, "\n"), '\n'); i >= 0 {
+		msg = msg[i+1:]
+	}
 	fields := strings.Fields(msg)
 	if m.Command == "HASH" {
 		if len(fields) < 3 || !strings.EqualFold(fields[0], string(m.Alg)) {

@@ -57,6 +57,7 @@ func TestParseHashReplyReadsOnlyARealDigest(t *testing.T) {
 		want string // hex; "" for an error
 	}{
 		{"HASH", HashMethod{Command: "HASH", Alg: HashSHA256}, "SHA-256 0-5 " + sha256Hex + " a b.txt", sha256Hex},
+		{"proftpd's HASH, on two lines", HashMethod{Command: "HASH", Alg: HashSHA256}, "Computing SHA-256 digest\nSHA-256 0-5 " + sha256Hex + " /a", sha256Hex},
 		{"HASH of another algorithm", HashMethod{Command: "HASH", Alg: HashSHA256}, "SHA-1 0-5 " + sha256Hex + " a", ""},
 		{"HASH without a digest", HashMethod{Command: "HASH", Alg: HashSHA256}, "SHA-256 0-5", ""},
 		{"proftpd XMD5", HashMethod{Command: "XMD5", Alg: HashMD5}, md5Hex, md5Hex},
