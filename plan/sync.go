@@ -82,7 +82,9 @@ type SyncInput struct {
 // (a record exists) and it is unchanged, when it is deleted. A synced
 // symlink deleted locally is deleted on the remote unless the remote changed
 // it, when it is created again. Equal symlinks without an up-to-date record
-// are adopted.
+// are adopted. Symlinks to different targets that both sides made or
+// changed are a conflict: the local one is kept aside, as a kind conflict's
+// entry is (below), and the remote one created.
 //
 // Kind conflicts (one side has a file where the other has a directory, or a
 // symlink where the other has something else) keep both: the entry that is

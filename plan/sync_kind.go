@@ -3,7 +3,8 @@ package plan
 import "slices"
 
 // Kind conflicts: a path that is a file on one side and a directory (or a
-// symlink) on the other. Neither replaces the other. The entry that is not
+// symlink) on the other, or a symlink on both sides to different targets,
+// both new or changed. Neither replaces the other. The entry that is not
 // a directory (between a file and a symlink: the symlink) is renamed on its
 // own side to a conflict copy, named as for ConflictKeepBoth; from then on
 // the plan treats the copy as a new entry of that side and the path as new
@@ -31,7 +32,7 @@ func (s *syncer) splitKindConflicts() {
 			continue
 		}
 		l, r := s.local[j], s.remote[i]
-		if r.Kind == l.Kind || s.excluded(l.Path, l, true, r, true, 0, false) {
+		if r.Kind == l.Kind && !s.linkClash(l, r) || s.excluded(l.Path, l, true, r, true, 0, false) {
 			continue
 		}
 		p := l.Path
@@ -66,4 +67,16 @@ func (s *syncer) splitKindConflicts() {
 		}
 	}
 	s.local, s.remote = sortedTree(s.local, nil), sortedTree(s.remote, nil)
+}
+
+// linkClash reports whether l and r are symlinks to different targets, both
+// new or changed since the record: symlinks travel from the remote side
+// only, so the local one is kept aside, as a conflict copy, rather than
+// replaced.
+func (s *syncer) linkClash(l, r Entry) bool {
+	if l.Kind != KindSymlink || r.Kind != KindSymlink || l.Target == r.Target {
+		return false
+	}
+	b, inBase := s.in.Base[l.Path]
+	return localState(l, true, b, inBase) != stUnchanged && remoteState(r, true, b, inBase) != stUnchanged
 }
