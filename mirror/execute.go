@@ -31,6 +31,7 @@ type executor struct {
 	now        func() time.Time
 	push       pushSettings // uploads only; see execute_push.go
 	segmentMin int64        // RunOptions.SegmentMin; see segment.go
+	backup     *backups     // RunOptions.BackupDir; nil: none (backup.go)
 
 	mu       sync.Mutex
 	doneActs []plan.Action // the actions carried out
@@ -155,6 +156,9 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 		}
 		return e.record(*a.Source, local)
 	case plan.OpDeleteLocal:
+		if err := e.backup.keepLocalKind(a.Path, a.Kind); err != nil {
+			return err
+		}
 		if err := removeLocal(e.localRoot, a.Path, a.Kind); err != nil {
 			return err
 		}
@@ -215,6 +219,10 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry, next *
 			e.progress.Bytes(-pw.n)
 		}
 		return err
+	}
+	if err := e.backup.keepLocal(src.Path); err != nil {
+		_ = w.Abort()
+		return &LocalError{Err: err}
 	}
 	local, err := w.Commit(mtime)
 	if err != nil {

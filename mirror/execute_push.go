@@ -54,6 +54,9 @@ func (e *executor) applyRemote(ctx context.Context, a plan.Action) error {
 			if a.Kind == plan.KindDir {
 				return c.RemoveDir(ctx, target)
 			}
+			if moved, err := e.backup.keepRemote(ctx, c, target, a.Path); moved || err != nil {
+				return err
+			}
 			return c.Delete(ctx, target)
 		})
 		if err != nil {
@@ -93,6 +96,11 @@ func (e *executor) upload(ctx context.Context, c *Conn, planned plan.Entry) erro
 			}
 		}
 	}
+	if dest == target {
+		if _, err := e.backup.keepRemote(ctx, c, target, src.Path); err != nil {
+			return err
+		}
+	}
 	end, sent, err := e.send(ctx, c, f, dest, offset, src.Size)
 	if err == nil && offset > 0 {
 		// A server may still be writing the bytes of the interrupted
@@ -123,6 +131,9 @@ func (e *executor) upload(ctx context.Context, c *Conn, planned plan.Entry) erro
 		return err
 	}
 	if dest != target {
+		if _, err := e.backup.keepRemote(ctx, c, target, src.Path); err != nil {
+			return err
+		}
 		if err := e.rename(ctx, c, dest, target); err != nil {
 			return err
 		}

@@ -26,6 +26,11 @@ type RunOptions struct {
 	MaxDelete plan.Limit // zero means 50%
 	Force     bool       // proceed past the deletion guard
 	DryRun    bool
+	// BackupDir keeps what the run deletes or overwrites: files are moved
+	// there first, under their relative path. For a pull, a local
+	// directory on the mirror's filesystem; for a push, an absolute
+	// directory on the server. Sync refuses it. "" keeps nothing.
+	BackupDir string
 
 	Parallel int // control connections, default 4
 	Retries  int // attempts per action after the first, default 3

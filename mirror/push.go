@@ -40,6 +40,7 @@ var ErrSymlinkNotPushed = errors.New("FTP cannot create symlinks")
 func Push(ctx context.Context, o PushOptions) (*Report, error) {
 	return run(ctx, o.RunOptions, direction{
 		entryRulesOn:      judgeLocal,
+		backupSide:        backupRemote,
 		localMustExist:    true,
 		skipLocalSymlinks: true,
 		inPlace:           o.InPlace,

@@ -41,4 +41,6 @@ type Report struct {
 	Duration time.Duration
 	// Bandwidth is the --bwlimit timetable the run followed (nil: none).
 	Bandwidth Schedule
+	// BackedUp is the number of files moved into RunOptions.BackupDir.
+	BackedUp int
 }

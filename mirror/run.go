@@ -30,6 +30,13 @@ const (
 	judgeBoth
 )
 
+// Where a run's backup directory is (backup.go).
+const (
+	backupLocal = iota
+	backupRemote
+	backupNone
+)
+
 // direction is what tells pull, push and sync apart; the rest of a run is
 // the same pipeline (run).
 type direction struct {
@@ -46,6 +53,9 @@ type direction struct {
 	skipLocalSymlinks bool
 	// entryRulesOn is judgeRemote (pull), judgeLocal (push) or judgeBoth.
 	entryRulesOn int
+	// backupSide is where RunOptions.BackupDir is: backupLocal (pull),
+	// backupRemote (push) or backupNone (sync: refused).
+	backupSide int
 	// settle, when set, finds out with the server what the plan left open
 	// (a sync's content comparisons) and returns the plan to carry out,
 	// with the paths it could not settle. It runs before the guard, in a
@@ -193,8 +203,14 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 			o.Logger.Warn("cannot clean stale temporary files", "err", err)
 		}
 	}
+	bk, err := newBackups(o, d, localRoot)
+	if err != nil {
+		return err
+	}
+	e.backup = bk
 	e.cleanRemoteTemps(ctx, remoteTemps, report.Plan)
-	err := e.run(ctx, report.Plan)
+	err = e.run(ctx, report.Plan)
+	report.BackedUp = bk.count()
 	if e.batch != nil {
 		if ferr := e.batch.Flush(); ferr != nil {
 			err = errors.Join(err, fmt.Errorf("state: %w", ferr))

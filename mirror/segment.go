@@ -115,6 +115,10 @@ func (e *executor) segmented(ctx context.Context, src plan.Entry) error {
 		e.progress.Bytes(-written)
 		return err
 	}
+	if err := e.backup.keepLocal(src.Path); err != nil {
+		_ = w.Abort()
+		return &LocalError{Err: err}
+	}
 	local, err := w.Commit(f.mtime)
 	if err != nil {
 		return &LocalError{Err: err}

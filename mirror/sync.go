@@ -35,6 +35,7 @@ func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	return run(ctx, o.RunOptions, direction{
 		localMustExist:    true,
 		entryRulesOn:      judgeBoth,
+		backupSide:        backupNone,
 		skipLocalSymlinks: true,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {

@@ -118,6 +118,8 @@ func exampleValue(name string) (string, bool) {
 		return `"~/.local/state/ftpmirror/docs.db"`, true
 	case "wait":
 		return `"10m"`, true
+	case "backup-dir":
+		return `"/srv/mirror/docs.old"`, true
 	case "min-size":
 		return `"1k"`, true
 	case "max-size":

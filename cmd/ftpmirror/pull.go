@@ -35,6 +35,9 @@ const pullExample = `  # mirror a public tree anonymously
   # from cron: record each run's figures for Prometheus (node_exporter's textfile collector)
   ftpmirror pull -q --metrics-file /var/lib/node_exporter/textfile_collector/ftpmirror.prom ftp://host/pub ./pub
 
+  # keep what a run deletes or overwrites in ./site.old (same filesystem), under its path
+  ftpmirror pull --delete --backup-dir ./site.old ftp://alice@files.example.com/site ./site
+
   # only files up to 100 MiB changed in the last 30 days; the others are left alone, never deleted
   ftpmirror pull --delete --max-size 100M --newer-than 30d ftp://host/pub ./pub
 
@@ -66,10 +69,13 @@ type pullFlags struct {
 	maxSize     string
 	newerThan   string
 	olderThan   string
+	backupDir   string
+	// direction is the command these flags belong to: pull, push or sync.
+	direction string
 }
 
 func (a *app) pullCommand() *cobra.Command {
-	var f pullFlags
+	f := pullFlags{direction: "pull"}
 	cmd := &cobra.Command{
 		Use:   "pull [flags] ftp://[user@]host[:port]/remote/path LOCAL_DIR",
 		Short: "Mirror a remote directory into a local directory",
@@ -107,6 +113,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.delete, "delete", false, "delete local files that are gone on the server")
 	fs.StringVar(&f.maxDelete, "max-delete", "50%", "refuse to delete more than `N` files or P% of the mirror")
 	fs.BoolVar(&f.force, "force", false, "proceed past the --max-delete guard")
+	fs.StringVar(&f.backupDir, "backup-dir", "", "move files that would be deleted or overwritten into `DIR` first (pull: a local directory; push: one on the server)")
 	fs.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would be done, change nothing")
 	fs.StringVar(&f.statePath, "state", "", "state `FILE` (default: derived from the URL and LOCAL_DIR)")
 	fs.StringVar(&f.bwlimit, "bwlimit", "", "limit all transfers together to `RATE` bytes/s (500k, 2M), or a timetable \"08:00,1M 19:00,off\"")
@@ -188,6 +195,9 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 	}
 	c, err := f.conn.build(a, rawURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.checkBackupDir(c.remote.Path, abs); err != nil {
 		return nil, err
 	}
 	statePath := f.statePath

@@ -31,6 +31,7 @@ type pushFlags struct {
 
 func (a *app) pushCommand() *cobra.Command {
 	var f pushFlags
+	f.direction = "push"
 	cmd := &cobra.Command{
 		Use:   "push [flags] LOCAL_DIR ftp://[user@]host[:port]/remote/path",
 		Short: "Mirror a local directory onto a remote directory",

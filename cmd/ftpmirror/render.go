@@ -203,6 +203,7 @@ type jsonReport struct {
 	Incomplete []string      `json:"incomplete,omitempty"`
 	Blocked    []string      `json:"blocked,omitempty"`
 	BWLimit    string        `json:"bwlimit,omitempty"`
+	BackedUp   int           `json:"backed_up"`
 }
 
 func renderReportJSON(w io.Writer, r *mirror.Report) error {
@@ -214,6 +215,7 @@ func renderReportJSON(w io.Writer, r *mirror.Report) error {
 		DurationMS: r.Duration.Milliseconds(),
 		Incomplete: r.Plan.Incomplete,
 		Blocked:    r.Plan.Blocked,
+		BackedUp:   r.BackedUp,
 	}
 	if r.Bandwidth != nil {
 		doc.BWLimit = r.Bandwidth.String()
@@ -249,6 +251,9 @@ func reportTextFor(verb string, r *mirror.Report) string {
 	}
 	if d.Deletes > 0 {
 		parts = append(parts, fmt.Sprintf("deleted %d", d.Deletes))
+	}
+	if r.BackedUp > 0 {
+		parts = append(parts, fmt.Sprintf("backed up %d", r.BackedUp))
 	}
 	if len(r.Failed) > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed", len(r.Failed)))

@@ -61,6 +61,7 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		MaxDelete: s.maxDelete,
 		Force:     f.force,
 		DryRun:    f.dryRun,
+		BackupDir: f.backupDir,
 		Parallel:  f.parallel,
 		Retries:   retries,
 		Logger:    logger,

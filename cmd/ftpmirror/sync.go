@@ -29,6 +29,7 @@ type syncFlags struct {
 
 func (a *app) syncCommand() *cobra.Command {
 	var f syncFlags
+	f.direction = "sync"
 	cmd := &cobra.Command{
 		Use:   "sync [flags] LOCAL_DIR ftp://[user@]host[:port]/remote/path",
 		Short: "Sync a local and a remote directory both ways",
