@@ -33,6 +33,11 @@ func newPullFixture(t *testing.T, files map[string]string, o ftptest.Options) *p
 
 func (f *pullFixture) pull(mod func(*PullOptions)) (*Report, error) {
 	f.t.Helper()
+	return f.pullContext(context.Background(), mod)
+}
+
+func (f *pullFixture) pullContext(ctx context.Context, mod func(*PullOptions)) (*Report, error) {
+	f.t.Helper()
 	st, err := state.Open(f.state, state.Options{})
 	if err != nil {
 		f.t.Fatal(err)
@@ -42,7 +47,7 @@ func (f *pullFixture) pull(mod func(*PullOptions)) (*Report, error) {
 	if mod != nil {
 		mod(&o)
 	}
-	return Pull(context.Background(), o)
+	return Pull(ctx, o)
 }
 
 func (f *pullFixture) mustPull(mod func(*PullOptions)) *Report {

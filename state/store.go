@@ -52,6 +52,9 @@ type Options struct {
 	// Wait is how long to wait for the lock before returning ErrLocked.
 	// 0 fails at once. The lock is retried every 50ms.
 	Wait time.Duration
+	// Waiting, if set, is called once when the lock is held by another
+	// run and Open starts to wait for it (Wait > 0), before it waits.
+	Waiting func()
 }
 
 // Store is an open state file. Its methods are safe for concurrent use.
@@ -77,11 +80,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 
-	timeout := opts.Wait
-	if timeout <= 0 {
-		timeout = lockPoll
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	db, err := openBolt(path, opts)
 	if err != nil {
 		return nil, openError(path, err)
 	}
@@ -91,6 +90,20 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openBolt opens the bbolt file. It tries the lock once; if another run
+// holds it and opts.Wait allows, it calls opts.Waiting and waits up to
+// opts.Wait for it.
+func openBolt(path string, opts Options) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockPoll, ReadOnly: opts.ReadOnly})
+	if opts.Wait <= 0 || !errors.Is(err, berrors.ErrTimeout) {
+		return db, err
+	}
+	if opts.Waiting != nil {
+		opts.Waiting()
+	}
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Wait, ReadOnly: opts.ReadOnly})
 }
 
 // openError turns an error of bolt.Open into one of this package's kinds.

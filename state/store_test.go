@@ -211,13 +211,16 @@ func TestWaitGetsLockWhenHolderCloses(t *testing.T) {
 		err error
 	}
 	done := make(chan result)
+	waiting := make(chan struct{})
 	go func() {
-		s, err := Open(path, Options{Wait: time.Minute})
+		s, err := Open(path, Options{Wait: time.Minute, Waiting: func() { close(waiting) }})
 		done <- result{s, err}
 	}()
-	// Give the waiter a chance to find the lock taken; the test holds
-	// whether or not it did.
-	time.Sleep(150 * time.Millisecond)
+	select {
+	case <-waiting:
+	case r := <-done:
+		t.Fatalf("Open returned without waiting for the lock held: %v", r.err)
+	}
 	if err := holder.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -226,6 +229,28 @@ func TestWaitGetsLockWhenHolderCloses(t *testing.T) {
 		t.Fatalf("Open with Wait after the holder closed: %v", r.err)
 	}
 	r.s.Close()
+}
+
+func TestWaitingIsCalledOnlyWhenOpenWaits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	calls := 0
+	waiting := func() { calls++ }
+	free, err := Open(path, Options{Wait: time.Minute, Waiting: waiting})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer free.Close()
+	if calls != 0 {
+		t.Errorf("Waiting called %d times for a free lock", calls)
+	}
+	// Held, without Wait: refused at once, without waiting.
+	if _, err := Open(path, Options{Waiting: waiting}); !errors.Is(err, ErrLocked) || calls != 0 {
+		t.Errorf("Open of a held lock without Wait: %v, Waiting called %d times; want ErrLocked and 0", err, calls)
+	}
+	// Held, with a short Wait: Waiting once, then ErrLocked.
+	if _, err := Open(path, Options{Wait: time.Millisecond, Waiting: waiting}); !errors.Is(err, ErrLocked) || calls != 1 {
+		t.Errorf("Open of a held lock with Wait: %v, Waiting called %d times; want ErrLocked and 1", err, calls)
+	}
 }
 
 func TestReadOnlyMissingFile(t *testing.T) {

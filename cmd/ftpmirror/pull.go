@@ -238,9 +238,10 @@ func (a *app) renderDryRun(con *console, out *outputFlags, report *mirror.Report
 }
 
 // openState opens the state for a run; a dry run opens it read-only and
-// gets nil when there is none yet.
-func openState(path string, dryRun bool, wait time.Duration) (*state.Store, error) {
-	store, err := state.Open(path, state.Options{ReadOnly: dryRun, Wait: wait})
+// gets nil when there is none yet. With wait, waiting is called once if
+// another run holds the lock, before waiting for it.
+func openState(path string, dryRun bool, wait time.Duration, waiting func()) (*state.Store, error) {
+	store, err := state.Open(path, state.Options{ReadOnly: dryRun, Wait: wait, Waiting: waiting})
 	switch {
 	case err == nil:
 		return store, nil

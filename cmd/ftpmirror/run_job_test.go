@@ -2,13 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/ftpmirror/ftpmirror/internal/ftptest"
 	"github.com/ftpmirror/ftpmirror/state"
@@ -156,18 +158,49 @@ func TestRunWaitOutlastsALockReleasedSoon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	released := make(chan struct{})
+	stderr := &lineWatch{want: "waiting up to 1m0s for another run to release the lock on " + f.state, seen: make(chan struct{})}
+	var stdout bytes.Buffer
+	done := make(chan int)
 	go func() {
-		defer close(released)
-		time.Sleep(300 * time.Millisecond)
-		_ = held.Close()
+		done <- run(context.Background(), []string{"run", "--wait", "1m", "site"}, strings.NewReader(""), &stdout, stderr)
 	}()
-	r := runCLI(t, "run", "--wait", "1m", "site")
-	<-released
-	if r.code != exitOK {
-		t.Fatalf("run --wait: %v", r)
+	select {
+	case <-stderr.seen:
+	case code := <-done:
+		t.Fatalf("run --wait ended (exit %d) without waiting for the lock:\n%s", code, stderr)
+	}
+	if err := held.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != exitOK {
+		t.Fatalf("run --wait: exit %d\n%s", code, stderr)
 	}
 	ftptest.TreeEqual(t, f.remote, f.local)
+}
+
+// lineWatch collects what a run writes and closes seen once want appears.
+type lineWatch struct {
+	want string
+	seen chan struct{}
+	mu   sync.Mutex
+	b    strings.Builder
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	had := strings.Contains(w.b.String(), w.want)
+	w.b.Write(p)
+	if !had && strings.Contains(w.b.String(), w.want) {
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+func (w *lineWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 func TestRunQuietPrintsNothingOnSuccess(t *testing.T) {

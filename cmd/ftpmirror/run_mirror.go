@@ -32,7 +32,11 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		"password_from", s.conn.creds.Source, "parallel", f.parallel, "retries", f.retries, "delete", f.delete,
 		"max_delete", s.maxDelete.String(), "force", f.force)
 
-	store, err := openState(s.statePath, f.dryRun, f.wait)
+	store, err := openState(s.statePath, f.dryRun, f.wait, func() {
+		if !f.out.quiet {
+			con.Println("waiting up to %s for another run to release the lock on %s", f.wait, s.statePath)
+		}
+	})
 	if err != nil {
 		logOutcome(logger, direction, nil, err)
 		return err
