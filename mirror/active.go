@@ -119,12 +119,12 @@ func (w *activeWait) wait() (net.Conn, error) {
 // The library "dials" before it sends the data command, so the connection is
 // accepted lazily, on first use.
 type activeConn struct {
-	w     *activeWait
-	t     *transport
-	limit int64 // byte limit, for listings
-	once  sync.Once
-	conn  net.Conn
-	err   error
+	w    *activeWait
+	t    *transport
+	op   *dataOp
+	once sync.Once
+	conn net.Conn
+	err  error
 }
 
 func (a *activeConn) get() (net.Conn, error) {
@@ -134,8 +134,8 @@ func (a *activeConn) get() (net.Conn, error) {
 			a.err = err
 			return
 		}
-		a.t.book.record(Attempt{Method: a.w.method, Stage: StageOK, Target: a.w.target})
-		a.conn = a.t.wrapData(c, a.limit)
+		a.op.record(Attempt{Method: a.w.method, Stage: StageOK, Target: a.w.target})
+		a.conn = a.t.wrapData(c, a.op)
 	})
 	return a.conn, a.err
 }

@@ -10,9 +10,16 @@ import (
 // A worker that downloads many small files over one connection sends the
 // next file's commands (MDTM, EPSV, RETR) while the current file is still
 // arriving. The server reads them when the transfer ends and answers at
-// once, so each file costs about one round trip instead of two. The replies
-// of those commands follow the current transfer's final reply: they are
-// kept as deferred expectations until the library has read it.
+// once, so each file costs about one round trip instead of two. Their
+// entries in the record of owed replies follow the current data command's:
+// MDTM and EPSV the transport's, RETR the library's once it writes it.
+//
+// Some servers read commands during a transfer and act on them at once:
+// pyftpdlib closes the transfer in progress when EPSV arrives, and never
+// answers its command. The reply that then comes in its place cannot
+// answer that command (owed.go): the operation fails with ErrSendAhead,
+// nothing is held against the data channel, and the pipelinePolicy stops
+// sending ahead for the server (the run saves that in the state).
 
 // retrSpec is a download that may be sent ahead.
 type retrSpec struct {
@@ -27,47 +34,47 @@ type aheadRetr struct {
 	mt   *mtimeFuture
 }
 
+// aheadSender sends the next download during a transfer and keeps it
+// until the library asks for it.
+type aheadSender struct {
+	sent *aheadRetr
+}
+
 // errAheadMismatch means the download sent ahead was not the next one asked
 // for; the connection cannot be used further.
 var errAheadMismatch = errors.New("a download sent ahead was not the next one asked for")
 
-// sendAhead sends spec's commands after the data command just sent, when a
-// passive method is known to work; otherwise it does nothing and the next
-// download goes the ordinary way.
-func (t *transport) sendAhead(spec retrSpec) error {
+// send sends spec's commands during the transfer just started, when a
+// passive method is known to work and the server takes commands sent
+// ahead; otherwise it does nothing and the next download goes the
+// ordinary way.
+func (s *aheadSender) send(t *transport, spec retrSpec) error {
 	m := t.book.current()
-	if !t.pipeline || !m.Passive() || t.ahead != nil {
+	if !t.pipe.sendsAhead() || !m.Passive() || s.sent != nil {
 		return nil
 	}
-	a := &aheadRetr{spec: spec, pc: newPassiveConn(t, m, 0)}
-	var lines []string
+	a := &aheadRetr{spec: spec, pc: newPassiveConn(t, m)}
+	s.sent = a
 	if spec.mtime {
 		a.mt = &mtimeFuture{}
-		lines = append(lines, "MDTM "+spec.path)
-		t.deferred = append(t.deferred, a.mt.handle)
-	}
-	lines = append(lines, string(m), "RETR "+spec.path)
-	t.deferred = append(t.deferred, a.pc.resolve)
-	t.ahead = a
-	for _, l := range lines {
-		if err := t.send(l); err != nil {
+		if _, err := t.sendOwn("MDTM "+spec.path, maxReplyLines, true, a.mt.handle); err != nil {
 			return err
 		}
 	}
-	return nil
+	if _, err := t.sendOwn(string(m), maxReplyLines, true, a.pc.resolve); err != nil {
+		return err
+	}
+	return t.sendForLibrary("RETR "+spec.path, true)
 }
 
-// takeAhead returns the data connection of the download sent ahead when it
-// is the one being asked for (useAhead), and arranges for the library's RETR
-// to be swallowed: it was sent already.
-func (t *transport) takeAhead() *passiveConn {
-	a := t.ahead
-	if a == nil || t.useAhead != a.spec.path {
+// take returns the data connection of the download sent ahead when it is
+// the one op asks for; the library's RETR is then claimed, not sent.
+func (s *aheadSender) take(op *dataOp) *passiveConn {
+	a := s.sent
+	if a == nil || op.useAhead != a.spec.path {
 		return nil
 	}
-	t.ahead = nil
-	t.method = a.pc.method
-	t.presend = append(t.presend, "RETR "+a.spec.path)
+	s.sent = nil
 	return a.pc
 }
 
@@ -77,13 +84,13 @@ func (t *transport) takeAhead() *passiveConn {
 func (c *Conn) retrNext(ctx context.Context, spec retrSpec, offset int64, w io.Writer, next *retrSpec) (n int64, mtime time.Time, ok bool, err error) {
 	t := c.t
 	canTime := c.sc.IsGetTimeSupported()
+	op := &dataOp{}
 	var f *mtimeFuture
-	switch {
-	case t.ahead != nil && t.ahead.spec.path == spec.path && offset == 0:
-		t.useAhead, f = spec.path, t.ahead.mt
-	case t.ahead != nil:
-		t.broken = errAheadMismatch
-		return 0, time.Time{}, false, errAheadMismatch
+	switch sent := t.ahead.sent; {
+	case sent != nil && sent.spec.path == spec.path && offset == 0:
+		op.useAhead, f = spec.path, sent.mt
+	case sent != nil:
+		return 0, time.Time{}, false, t.w.fail(errAheadMismatch)
 	case spec.mtime && canTime:
 		if err := c.do(ctx, func() error {
 			var err error
@@ -96,10 +103,9 @@ func (c *Conn) retrNext(ctx context.Context, spec retrSpec, offset int64, w io.W
 	if next != nil {
 		ns := *next
 		ns.mtime = ns.mtime && canTime
-		t.aheadSpec = &ns
+		op.next = &ns
 	}
-	n, err = c.Retr(ctx, spec.path, offset, w)
-	t.aheadSpec, t.useAhead = nil, ""
+	n, err = c.retr(ctx, op, spec.path, offset, w)
 	if f != nil {
 		mtime, ok = f.t, f.ok
 	}
@@ -108,4 +114,4 @@ func (c *Conn) retrNext(ctx context.Context, spec retrSpec, offset int64, w io.W
 
 // reusable reports whether the Conn can go back to the pool: not broken,
 // and no download sent ahead is waiting for it.
-func (c *Conn) reusable() bool { return !c.Broken() && c.t.ahead == nil }
+func (c *Conn) reusable() bool { return !c.Broken() && c.t.ahead.sent == nil }

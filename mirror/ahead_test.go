@@ -58,7 +58,7 @@ func TestDownloadsSentAheadArriveWholeWithTimes(t *testing.T) {
 				if !ok || !mt.Equal(when) {
 					t.Errorf("%s: time %v (%v), want %v", p, mt, ok, when)
 				}
-				if i+1 < len(order) && c.t.ahead == nil {
+				if i+1 < len(order) && c.t.ahead.sent == nil {
 					t.Errorf("%s: nothing was sent ahead", p)
 				}
 			}

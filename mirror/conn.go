@@ -16,11 +16,12 @@ import (
 // use; the Pool hands each worker its own. Every method takes a context:
 // cancelling it aborts the operation and leaves the Conn broken.
 type Conn struct {
-	t    *transport
-	sc   *ftp.ServerConn
-	mlsd bool
-	stat *statMode // shared by the Dialer's connections
-	buf  []byte    // for copying transfers, made on first use
+	t      *transport
+	sc     *ftp.ServerConn
+	mlsd   bool
+	stat   *statMode // shared by the Dialer's connections
+	buf    []byte    // for copying transfers, made on first use
+	method Method    // of the last data connection
 }
 
 // copyBufferSize is the size of the buffer a transfer is copied through:
@@ -36,47 +37,48 @@ func (c *Conn) copyBuffer() []byte {
 
 // Broken reports whether the control connection is unusable and must be
 // replaced.
-func (c *Conn) Broken() bool { return c.t.broken != nil || c.t.aborted.Load() }
+func (c *Conn) Broken() bool { return c.t.w.err() != nil }
 
 // Method returns the data channel method of the last data connection.
-func (c *Conn) Method() Method { return c.t.method }
+func (c *Conn) Method() Method { return c.method }
 
 // do runs one library call under ctx and sorts out what its failure means.
-func (c *Conn) do(ctx context.Context, fn func() error) error {
-	if c.Broken() {
-		return fmt.Errorf("connection lost: %w", c.brokenErr())
+func (c *Conn) do(ctx context.Context, fn func() error) error { return c.doOp(ctx, nil, fn) }
+
+// doOp is do with op as the call's data channel (nil: a blank one).
+func (c *Conn) doOp(ctx context.Context, op *dataOp, fn func() error) error {
+	if err := c.t.w.err(); err != nil {
+		return fmt.Errorf("connection lost: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if op == nil {
+		op = &dataOp{}
+	}
+	c.t.begin(op)
 	stop := context.AfterFunc(ctx, c.t.abort)
 	err := fn()
 	cancelled := !stop()
-	c.t.listLimit = 0
 	if cancelled {
 		// The abort may still be running: mark the connection lost here.
-		c.t.aborted.Store(true)
-		if c.t.broken == nil {
-			c.t.broken = ctx.Err()
-		}
+		c.t.w.aborted.Store(true)
+		c.t.w.fail(ctx.Err())
 	}
-	c.t.endData(err)
+	c.t.endData(op, err)
+	c.t.begin(nil)
+	if op.method != "" {
+		c.method = op.method
+	}
 	switch {
 	case cancelled:
 		return ctx.Err()
 	case err == nil:
 		return nil
-	case c.t.dataErr != nil:
-		return c.t.dataErr
+	case op.dataErr != nil:
+		return op.dataErr
 	}
 	return err
-}
-
-func (c *Conn) brokenErr() error {
-	if c.t.broken != nil {
-		return c.t.broken
-	}
-	return errAborted
 }
 
 // entry converts a library entry, telling how precise its time is: MLSD
@@ -111,8 +113,12 @@ func (c *Conn) entry(e *ftp.Entry, now time.Time) plan.Entry {
 // the number of bytes copied. An error writing to w is returned as it is,
 // wrapped in a *LocalError.
 func (c *Conn) Retr(ctx context.Context, path string, offset int64, w io.Writer) (int64, error) {
+	return c.retr(ctx, nil, path, offset, w)
+}
+
+func (c *Conn) retr(ctx context.Context, op *dataOp, path string, offset int64, w io.Writer) (int64, error) {
 	var n int64
-	err := c.do(ctx, func() error {
+	err := c.doOp(ctx, op, func() error {
 		resp, err := c.sc.RetrFrom(path, uint64(offset))
 		if err != nil {
 			return err
@@ -217,9 +223,10 @@ func (c *Conn) ModTime(ctx context.Context, path string) (time.Time, error) {
 
 // Close says QUIT and closes the connection.
 func (c *Conn) Close() error {
+	defer c.t.cancelDial()
 	if c.Broken() {
-		return c.t.raw.Close()
+		return c.t.w.close()
 	}
-	_ = c.t.raw.SetDeadline(time.Now().Add(2 * time.Second))
+	_ = c.t.w.conn.SetDeadline(time.Now().Add(2 * time.Second))
 	return c.sc.Quit()
 }

@@ -77,7 +77,7 @@ func (c *Conn) closeEarly(resp io.Closer, path string) error {
 	}
 	if errors.As(err, new(textproto.ProtocolError)) {
 		// Not an FTP reply: whatever was read, the connection is out of step.
-		c.t.broken = err
+		c.t.w.fail(err)
 		return fmt.Errorf("%s: garbled reply after a ranged transfer was closed early: %w", path, err)
 	}
 	// A reply was read (226, 426, 451, 551...): the connection is in step.

@@ -28,22 +28,22 @@ type dataConn struct {
 // errListingTooLong is returned when a listing exceeds its byte limit.
 var errListingTooLong = errors.New("listing too long")
 
-// wrapData prepares a freshly opened data connection: deadlines, limit and,
-// with PROT P, TLS resuming the control connection's session.
-func (t *transport) wrapData(c net.Conn, limit int64) net.Conn {
-	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: limit, aborted: &t.aborted}
-	t.setCurrent(dc)
-	if t.aborted.Load() {
-		_ = c.SetDeadline(time.Unix(1, 0))
+// wrapData prepares a freshly opened data connection for op: deadlines,
+// limit and, with PROT P, TLS resuming the control connection's session.
+func (t *transport) wrapData(c net.Conn, op *dataOp) net.Conn {
+	if op == nil {
+		op = &dataOp{}
 	}
-	conn := t.opts.Bandwidth.conn(dc, &t.aborted) // the bytes on the wire, beneath TLS
+	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: op.limit, aborted: &t.w.aborted}
+	op.setCurrent(dc)
+	conn := t.opts.Bandwidth.conn(dc, &t.w.aborted) // the bytes on the wire, beneath TLS
 	if t.dataTLS != nil {
-		conn = tls.Client(dc, t.dataTLS)
+		conn = tls.Client(conn, t.dataTLS)
 	}
-	if limit > 0 {
+	if op.limit > 0 {
 		// A listing: count its lines as the library reads them.
 		lc := &lineCounter{}
-		t.setListLines(lc)
+		op.setLines(lc)
 		conn = &listingConn{Conn: conn, lines: lc}
 	}
 	return conn

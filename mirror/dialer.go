@@ -1,13 +1,13 @@
 package mirror
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"net/textproto"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jlaffaye/ftp"
@@ -15,20 +15,22 @@ import (
 
 // Dialer opens control connections to one server. Its connections share
 // what they learn about data channels, so the method that works is found
-// once per run.
+// once per run, and what they learn about sending commands ahead.
 type Dialer struct {
-	srv  Server
-	opts Options
-	book *methodBook
-	tls  *tls.Config
-	stat statMode
+	srv       Server
+	opts      Options
+	book      *methodBook
+	pipe      *pipelinePolicy
+	tls       *tls.Config
+	stat      statMode
+	clearOnce sync.Once // the warning that a password crosses in clear
 }
 
 // NewDialer returns a Dialer for srv. Options' zero value works.
 func NewDialer(srv Server, o Options) *Dialer {
 	o = o.withDefaults()
-	d := &Dialer{srv: srv, opts: o, book: newMethodBook(o.Mode, o.Preferred, o.MethodFailures)}
-	if srv.TLS == TLSExplicit || srv.TLS == TLSImplicit {
+	d := &Dialer{srv: srv, opts: o, book: newMethodBook(o.Mode, o.Preferred, o.MethodFailures), pipe: newPipelinePolicy(o)}
+	if srv.TLS != TLSOff && srv.TLS != "" {
 		cfg := &tls.Config{}
 		if srv.TLSConfig != nil {
 			cfg = srv.TLSConfig.Clone()
@@ -47,6 +49,10 @@ func NewDialer(srv Server, o Options) *Dialer {
 // Method returns the data channel method that works, "" until one has.
 func (d *Dialer) Method() Method { return d.book.current() }
 
+// SendsAhead reports whether downloads are still sent during transfers:
+// false once the server was seen to mishandle it (the run saves that).
+func (d *Dialer) SendsAhead() bool { return d.pipe.sendsAhead() }
+
 // Attempts returns the data channel attempts made so far, oldest first.
 func (d *Dialer) Attempts() []Attempt { return d.book.history() }
 
@@ -61,11 +67,12 @@ func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, d.srv.Addr(), err)
 	}
-	t := &transport{opts: o, book: d.book, log: o.Logger, server: d.srv.String(), pipeline: !o.NoPipeline, raw: raw, tcp: raw}
+	t := newTransport(raw, o, d.book, d.pipe, d.srv.String())
 	stop := context.AfterFunc(ctx, t.abort)
 	defer stop()
 	c, err := d.handshake(t)
 	if err != nil {
+		t.cancelDial()
 		_ = raw.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -73,6 +80,7 @@ func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
 		return nil, err
 	}
 	if ctx.Err() != nil {
+		t.cancelDial()
 		_ = raw.Close()
 		return nil, ctx.Err()
 	}
@@ -80,61 +88,48 @@ func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
 }
 
 func (d *Dialer) handshake(t *transport) (*Conn, error) {
-	raw := t.raw
-	t.peer, _ = raw.RemoteAddr().(*net.TCPAddr)
-	t.local, _ = raw.LocalAddr().(*net.TCPAddr)
+	addr := d.srv.Addr()
 	if d.srv.TLS == TLSImplicit {
-		tc, err := d.startTLS(raw)
-		if err != nil {
+		if err := d.startTLS(t); err != nil {
 			return nil, err
 		}
-		raw = tc
 	}
-	t.raw, t.br = raw, bufio.NewReader(raw)
-	greeting, err := t.readReply()
+	greeting, err := t.w.readReply(maxReplyLines)
 	if err != nil {
-		return nil, fmt.Errorf("%w to %s: no greeting: %w", ErrConnect, d.srv.Addr(), err)
+		return nil, fmt.Errorf("%w to %s: no greeting (waited at most %s): %w", ErrConnect, addr, d.opts.IdleTimeout, err)
 	}
-	if greeting.Code != 220 {
-		// 421 here means the server is full: transient, the pool shrinks.
-		return nil, fmt.Errorf("%s refused the connection: %w", d.srv.Addr(), greeting.err())
+	switch {
+	case greeting.Code == 421:
+		return nil, &ServerFullError{Reply: &textproto.Error{Code: greeting.Code, Msg: greeting.Msg}}
+	case greeting.Code != 220:
+		return nil, fmt.Errorf("%w: %s refused the connection: %w", ErrConnect, addr, greeting.err())
 	}
-	if d.srv.TLS == TLSExplicit {
-		r, err := t.command("AUTH TLS")
-		if err != nil {
-			return nil, fmt.Errorf("%w to %s: %w", ErrConnect, d.srv.Addr(), err)
-		}
-		if r.Code != 234 {
-			return nil, fmt.Errorf("%w: %s does not offer explicit TLS (AUTH TLS: %w)", ErrConnect, d.srv.Addr(), r.err())
-		}
-		tc, err := d.startTLS(raw)
-		if err != nil {
-			return nil, err
-		}
-		t.raw, t.br = tc, bufio.NewReader(tc)
-	}
-	t.lib = &ctrlConn{t: t}
-	t.pending.Write(greeting.Raw)
-	sc, err := ftp.Dial(d.srv.Addr(), ftp.DialWithDialFunc(t.dial), ftp.DialWithLocation(time.UTC), ftp.DialWithWritingMDTM(true))
-	if err != nil {
-		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, d.srv.Addr(), err)
+	if err := d.negotiateTLS(t); err != nil {
+		return nil, err
 	}
 	user, pass := d.srv.User, d.srv.Password.Reveal()
 	if user == "" {
 		user, pass = "anonymous", "anonymous@"
+	} else if d.srv.TLS != TLSImplicit && t.dataTLS == nil && !t.secure() {
+		d.clearOnce.Do(func() {
+			t.log.Warn("the password crosses the network in clear: the server offers no TLS", "server", d.srv.String())
+		})
 	}
-	// What jlaffaye's Login sends after USER, sent with it (pipeline.go).
-	t.login = []string{"PASS " + pass, "FEAT", "TYPE I"}
-	if err := sc.Login(user, pass); err != nil {
-		var tpe *textproto.Error
-		if errors.As(err, &tpe) && tpe.Code >= 500 || t.broken == nil && !errors.As(err, &tpe) {
-			return nil, fmt.Errorf("%w by %s for user %q: %w", ErrLogin, d.srv.Addr(), user, err)
-		}
-		return nil, fmt.Errorf("login to %s: %w", d.srv.Addr(), err)
+	if err := t.login(addr, user, pass); err != nil {
+		return nil, err
 	}
-	if d.tls != nil {
+	t.loggedIn = true
+	t.local2lib.Write(greeting.Raw)
+	sc, err := ftp.Dial(addr, ftp.DialWithDialFunc(t.dial), ftp.DialWithLocation(time.UTC), ftp.DialWithWritingMDTM(true))
+	if err != nil {
+		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, addr, err)
+	}
+	if err := sc.Login(user, ""); err != nil {
+		return nil, fmt.Errorf("after login to %s: %w", addr, err)
+	}
+	if t.secure() {
 		if err := t.protect(d.tls); err != nil {
-			return nil, fmt.Errorf("%w: %s refuses protected data connections: %w", ErrConnect, d.srv.Addr(), err)
+			return nil, fmt.Errorf("%w: %s refuses protected data connections: %w", ErrConnect, addr, err)
 		}
 	}
 	mlsd := sc.IsTimePreciseInList()
@@ -142,13 +137,53 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	return &Conn{t: t, sc: sc, mlsd: mlsd, stat: &d.stat}, nil
 }
 
-// startTLS runs the TLS handshake on the control connection.
-func (d *Dialer) startTLS(raw net.Conn) (*tls.Conn, error) {
-	tc := tls.Client(raw, d.tls)
-	_ = raw.SetDeadline(time.Now().Add(d.opts.ConnectTimeout))
-	if err := tc.Handshake(); err != nil {
-		return nil, fmt.Errorf("%w: TLS with %s failed: %w", ErrConnect, d.srv.Addr(), err)
+// negotiateTLS protects the control connection as the TLS mode says:
+// explicit always sends AUTH TLS; auto sends it when FEAT offers it.
+func (d *Dialer) negotiateTLS(t *transport) error {
+	addr := d.srv.Addr()
+	switch d.srv.TLS {
+	case TLSExplicit:
+	case TLSAuto:
+		r, err := t.command("FEAT")
+		if err != nil {
+			return fmt.Errorf("%w to %s: %w", ErrConnect, addr, err)
+		}
+		if r.Code != 211 || !offersAuthTLS(r.Msg) {
+			t.log.Debug("the server does not offer TLS before login", "server", d.srv.String(), "feat", r.Code)
+			return nil
+		}
+	default:
+		return nil
 	}
-	_ = raw.SetDeadline(time.Time{})
-	return tc, nil
+	r, err := t.command("AUTH TLS")
+	if err != nil {
+		return fmt.Errorf("%w to %s: %w", ErrConnect, addr, err)
+	}
+	if r.Code != 234 {
+		return fmt.Errorf("%w: %s does not offer explicit TLS (AUTH TLS: %w)", ErrConnect, addr, r.err())
+	}
+	return d.startTLS(t)
+}
+
+// offersAuthTLS reports whether a FEAT reply lists AUTH TLS (RFC 4217).
+func offersAuthTLS(feat string) bool {
+	for _, l := range strings.Split(feat, "\n") {
+		f := strings.Fields(strings.ToUpper(l))
+		if len(f) >= 2 && f[0] == "AUTH" && strings.Contains(strings.Join(f[1:], " "), "TLS") {
+			return true
+		}
+	}
+	return false
+}
+
+// startTLS runs the TLS handshake on the control connection.
+func (d *Dialer) startTLS(t *transport) error {
+	tc := tls.Client(t.w.conn, d.tls)
+	_ = t.w.conn.SetDeadline(time.Now().Add(d.opts.ConnectTimeout))
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("%w: TLS with %s failed: %w", ErrConnect, d.srv.Addr(), err)
+	}
+	_ = t.w.conn.SetDeadline(time.Time{})
+	t.w.upgrade(tc)
+	return nil
 }

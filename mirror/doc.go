@@ -23,25 +23,51 @@
 //
 // One design serves the pull mirror, the data-channel fallback and the fault
 // handling. github.com/jlaffaye/ftp speaks the FTP commands; beneath it sits a
-// transport of ours that owns both kinds of TCP connection:
+// transport of ours (transport.go) that owns both kinds of TCP connection.
+// It is composed of one type per behaviour:
 //
-//   - The control connection handed to the library (ftp.DialWithDialFunc) is a
-//     controlConn. It passes commands and replies through, except the data
-//     channel negotiation: when the library sends EPSV (or PASV) the transport
-//     negotiates with the server itself, with the Method in force (EPSV, PASV,
-//     EPRT or PORT), and answers the library with a synthetic "229" reply.
-//   - In v0.2.4 the library calls the same dial function for every data
-//     connection and uses the net.Conn it returns as it is (it adds TLS only
-//     when no dial function is set). So the data "dial" returns the connection
-//     the transport prepared: a passive connection dialled with a short
-//     --data-timeout, or, in active mode, a lazily accepted connection from the
-//     listener named in EPRT/PORT that only admits the server's address.
-//   - Passive replies are checked: an address in a PASV reply that is not the
-//     control connection's peer is replaced by it unless TrustPASVIP is set.
-//   - TLS (AUTH TLS, PBSZ 0, PROT P) is done by the transport, not the
-//     library, because the library would put TLS above controlConn and hide
-//     the commands from it. Data connections are TLS clients that resume the
-//     control connection's session, as vsftpd requires.
+//   - wire (wire.go): the control socket, its deadlines and broken, which
+//     it alone sets: a failed read or write, an abort, a reply out of step.
+//   - replyQueue (owed.go): the record of owed replies, one entry per line
+//     written, in wire order, each naming its owner (library or transport)
+//     and, for the transport's, the handler of its reply. A data command's
+//     entry takes its 1xx replies before its final one. A reply that its
+//     entry's command cannot get (213 where RETR's 226 is due) breaks the
+//     connection at once; if commands were sent during a transfer, that
+//     is ErrSendAhead.
+//   - dataOp (dataop.go): one operation's data channel, given by Conn.do to
+//     each library call: its byte limit, whether a STAT stands in for LIST,
+//     the download it may take from those sent ahead, and what was done.
+//   - negotiation (negotiate.go, methods.go, active.go, dataconn.go): when
+//     the library sends EPSV (or PASV) the transport opens a data channel
+//     with the Method in force (EPSV, PASV, EPRT or PORT) and answers the
+//     library with a synthetic "229"; the library's data "dial" (it calls
+//     the same dial function, ftp.DialWithDialFunc, and uses the net.Conn
+//     as it is) gets the connection prepared. PASV addresses are replaced
+//     by the control peer unless TrustPASVIP; active mode admits only the
+//     server's address.
+//   - login (login.go) and TLS (dialer.go): USER, then PASS only after 331,
+//     by reply codes; AUTH TLS (explicit, or auto when FEAT offers it),
+//     PBSZ 0 and PROT P by the transport, since the library would put TLS
+//     above ctrlConn; data connections resume the control TLS session.
+//   - pipelinePolicy (pipeline.go), aheadSender (ahead.go), statBatch
+//     (statlist.go): what is sent before its turn.
+//
+// Whose replies are whose, at each step (L: the library's, T: the
+// transport's, with its handler; in wire order):
+//
+//	login            T: FEAT (auto TLS), AUTH TLS; T: USER; T: PASS after 331
+//	library login    USER answered "230" locally; L: FEAT, L: TYPE I (sent with FEAT)
+//	after login      T: PBSZ 0, PROT P
+//	data op, settled method, pipelined:
+//	                 T: EPSV (handler dials the port); L: RETR|STOR|LIST|MLSD (1xx, then final)
+//	data op, method being found: T: EPSV|PASV|EPRT|PORT read before the library's command
+//	download, LIST server: T: MDTM (exact time) sent first
+//	chain, during a RETR's transfer (ahead.go):
+//	                 L: RETR a | T: MDTM b, T: EPSV (dials b), L: RETR b (claimed when the library writes it)
+//	STAT listing     T: STAT -a DIR; the library's LIST gets "150" and "226" locally
+//	STAT batch       T: STAT -a D1 ... Dn, each reply kept until D's listing asks for it
+//	ranged RETR      L: RETR's final reply read after closing early (conn_range.go)
 //
 // Directories of a LIST server are listed with "STAT -a DIR" on the control
 // connection, the directories waiting sent together; STAT is checked against
@@ -54,9 +80,12 @@
 // Once a passive method has carried data, the transport pipelines: it sends
 // EPSV together with the library's data command and reads the reply (and
 // dials the port) when the library reads the command's reply; for LIST
-// servers the MDTM that gives a file's exact time rides along too. Replies
-// owed to such commands are consumed, in order, before any reply reaches the
-// library (pipeline.go). Options.NoPipeline turns this off.
+// servers the MDTM that gives a file's exact time rides along too.
+// Options.NoPipeline turns this off. A server that mishandles the next
+// download sent during a transfer (pyftpdlib cuts the transfer) is told
+// apart from a broken data channel by the replies out of step: sending
+// ahead stops for it, the data method stays, and the state remembers
+// (state.Meta.NoSendAhead), as lftp's ftp:sync-mode does.
 //
 // Every wait has a deadline: connecting (ConnectTimeout), each read or write
 // on the control or a data connection (IdleTimeout), opening a data

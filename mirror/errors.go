@@ -48,8 +48,10 @@ func Classify(err error) Kind {
 	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist), errors.As(err, new(*PathError)),
 		errors.Is(err, errListingTooLong): // the same listing would be too long again
 		return KindPerFile
-	case isNetworkError(err):
-		// A data connection that broke makes the server's reply (426,
+	case isNetworkError(err), errors.Is(err, errOutOfStep):
+		// A conversation out of step (such as after commands sent ahead
+		// that the server mishandled) ends the connection, not the file;
+		// a data connection that broke makes the server's reply (426,
 		// 451, even 551) a consequence, not a verdict on the file.
 		return KindTransient
 	case errors.As(err, &tpe):

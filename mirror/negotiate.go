@@ -14,52 +14,54 @@ import (
 // negotiate opens a data channel with the methods the book allows and
 // returns the reply the library gets for its EPSV or PASV: a synthetic
 // success whatever method was used, or a 425 when none worked.
-func (t *transport) negotiate(verb string) string {
-	t.endData(nil)
-	if pc := t.takeAhead(); pc != nil {
+func (t *transport) negotiate(op *dataOp, verb string) string {
+	t.closePrepared(op)
+	if pc := t.ahead.take(op); pc != nil {
 		// The download was sent ahead (ahead.go).
-		t.prepared = pc
+		op.usePassive(pc)
+		op.prepared, op.method = pc, pc.method
 		return okEPSV
 	}
-	if t.statListing {
+	if op.stat {
 		// The listing comes over the control connection (statlist.go).
-		t.statConn = &memConn{}
-		t.prepared = t.statConn
+		op.statConn = &memConn{}
+		op.prepared = op.statConn
 		return okEPSV
 	}
-	if t.justFailed {
+	if op.failed {
 		return failReply
 	}
 	for {
 		cands := t.book.candidates()
 		if len(cands) == 0 {
-			t.dataErr = &DataChannelError{Server: t.server, Mode: t.opts.Mode, Attempts: t.book.failures()}
-			t.justFailed = true
+			op.dataErr = &DataChannelError{Server: t.server, Mode: t.opts.Mode, Attempts: t.book.failures()}
+			op.failed = true
 			return failReply
 		}
 		m := cands[0]
 		var err error
 		if m.Passive() {
 			// Once the method is known to work, do not wait for its reply.
-			err = t.openPassive(m, t.pipeline && t.book.current() == m)
+			err = t.openPassive(op, m, t.pipe.pipeline && t.book.current() == m)
 		} else {
-			err = t.openActive(m)
+			err = t.openActive(op, m)
 		}
 		if err == nil {
-			t.method = m
+			op.method = m
 			if verb == "PASV" {
 				return okPASV
 			}
 			return okEPSV
 		}
-		if t.broken != nil || t.aborted.Load() {
+		t.flushAttempts(op)
+		if t.w.err() != nil {
 			return failReply
 		}
 		t.log.Debug("data channel attempt failed", "method", m, "err", err)
 		if c := t.book.candidates(); len(c) > 0 && c[0] == m {
 			// A method that worked before failed once: the operation fails
 			// and is retried; the method is given up after repeated failures.
-			t.justFailed = true
+			op.failed = true
 			return failReply
 		}
 	}
@@ -80,31 +82,33 @@ const failReply = "425 ftpmirror: cannot open data connection\r\n"
 // openPassive asks the server for a passive port and connects to it. When
 // pipelined, it returns at once and the reply is read, and the port
 // dialled, when the library reads its data command's reply.
-func (t *transport) openPassive(m Method, pipelined bool) error {
+func (t *transport) openPassive(op *dataOp, m Method, pipelined bool) error {
 	if !pipelined {
-		if err := t.drain(); err != nil {
+		if err := t.settle(); err != nil {
 			return err
 		}
 	}
-	if err := t.send(string(m)); err != nil {
-		return err
-	}
-	pc := newPassiveConn(t, m, t.listLimit)
-	t.listLimit = 0
-	if pipelined {
-		t.expect(pc.resolve)
-		t.prepared = pc
-		return nil
-	}
-	r, err := t.readReply()
+	pc := newPassiveConn(t, m)
+	op.usePassive(pc)
+	e, err := t.sendOwn(string(m), maxReplyLines, false, pc.resolve)
 	if err != nil {
 		return err
 	}
-	pc.resolve(r)
-	if _, err := pc.get(); err != nil {
+	if pipelined {
+		op.prepared = pc
+		return nil
+	}
+	if err := t.await(e); err != nil {
 		return err
 	}
-	t.prepared = pc
+	_, err = pc.dialled()
+	if a, ok := pc.takeAttempt(); ok {
+		op.record(a)
+	}
+	if err != nil {
+		return err
+	}
+	op.prepared = pc
 	return nil
 }
 
@@ -138,7 +142,7 @@ func (t *transport) passiveTarget(m Method, r reply) (target, note string, err e
 
 // openActive listens for the server's data connection and names the port
 // with EPRT or PORT.
-func (t *transport) openActive(m Method) error {
+func (t *transport) openActive(op *dataOp, m Method) error {
 	start := time.Now()
 	advertise := t.opts.ActiveAddr
 	if advertise == nil {
@@ -146,12 +150,12 @@ func (t *transport) openActive(m Method) error {
 	}
 	if m == MethodPORT && advertise.To4() == nil {
 		err := errors.New("PORT needs an IPv4 address")
-		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: err})
+		op.record(Attempt{Method: m, Stage: StageCommand, Err: err})
 		return err
 	}
 	ln, err := listenActive(t.local.IP, t.opts.ActivePortLow, t.opts.ActivePortHigh)
 	if err != nil {
-		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: fmt.Errorf("cannot listen for active mode: %w", err)})
+		op.record(Attempt{Method: m, Stage: StageCommand, Err: fmt.Errorf("cannot listen for active mode: %w", err)})
 		return err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
@@ -164,34 +168,59 @@ func (t *transport) openActive(m Method) error {
 	}
 	if r.Code != 200 {
 		_ = ln.Close()
-		t.book.record(Attempt{Method: m, Stage: StageCommand, Err: r.err(), Duration: time.Since(start)})
+		op.record(Attempt{Method: m, Stage: StageCommand, Err: r.err(), Duration: time.Since(start)})
 		return r.err()
 	}
 	w := newActiveWait(ln, t.peer.IP, m, target, t.log)
-	t.mu.Lock()
-	t.active = w
-	t.mu.Unlock()
-	t.target = target
-	t.prepared = &activeConn{w: w, t: t, limit: t.listLimit}
-	t.listLimit = 0
+	op.setActive(w)
+	op.target = target
+	op.prepared = &activeConn{w: w, t: t, op: op}
 	return nil
 }
 
-// endData closes the books on the data channel of the last operation:
-// opErr is that operation's error, nil on success.
-func (t *transport) endData(opErr error) {
-	t.mu.Lock()
-	w, dc := t.active, t.current
-	t.active, t.current = nil, nil
-	t.mu.Unlock()
+// closePrepared closes a data connection prepared and never used.
+func (t *transport) closePrepared(op *dataOp) {
+	if op.prepared != nil {
+		_ = op.prepared.Close()
+		op.prepared = nil
+	}
+}
+
+// flushAttempts tells the book the operation's data channel attempts.
+func (t *transport) flushAttempts(op *dataOp) {
+	for _, a := range op.takeAttempts() {
+		t.book.record(a)
+	}
+}
+
+// endData closes the books on the data channel of an operation: opErr is
+// its error, nil on success. An operation whose replies fell out of step
+// because the server mishandled commands sent ahead says nothing about the
+// data channel: its attempts are not told to the book.
+func (t *transport) endData(op *dataOp, opErr error) {
+	op.mu.Lock()
+	w, dc := op.active, op.current
+	op.active, op.current = nil, nil
+	op.mu.Unlock()
 	if w != nil {
 		w.cancel()
 	}
-	if t.prepared != nil {
-		_ = t.prepared.Close()
-		t.prepared = nil
+	t.closePrepared(op)
+	if op.passive != nil {
+		if a, ok := op.passive.takeAttempt(); ok {
+			op.record(a)
+			op.target = a.Target
+		}
 	}
-	if t.aborted.Load() {
+	if errors.Is(opErr, ErrSendAhead) {
+		op.takeAttempts()
+		if w != nil {
+			_, _ = w.wait()
+		}
+		return
+	}
+	defer t.flushAttempts(op)
+	if t.w.aborted.Load() {
 		if w != nil {
 			_, _ = w.wait()
 		}
@@ -207,13 +236,13 @@ func (t *transport) endData(opErr error) {
 			if err == nil {
 				err = errors.New("the server did not connect")
 			}
-			t.book.record(Attempt{Method: w.method, Stage: StageAccept, Target: w.target, Err: err})
+			op.record(Attempt{Method: w.method, Stage: StageAccept, Target: w.target, Err: err})
 			return
 		}
 	}
 	if dc != nil {
 		if err := dc.failure(); err != nil {
-			t.book.record(Attempt{Method: t.method, Stage: StageData, Target: t.target, Err: err})
+			op.record(Attempt{Method: op.method, Stage: StageData, Target: op.target, Err: err})
 		}
 	}
 }

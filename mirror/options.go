@@ -50,6 +50,7 @@ type TLSMode string
 // The TLS modes.
 const (
 	TLSOff      TLSMode = "off"
+	TLSAuto     TLSMode = "auto"     // AUTH TLS when FEAT offers it, certificate verified
 	TLSExplicit TLSMode = "explicit" // AUTH TLS on port 21
 	TLSImplicit TLSMode = "implicit" // TLS from the first byte, port 990
 )
@@ -116,6 +117,9 @@ type Options struct {
 	// passive method works, its command is sent together with the data
 	// command, which saves a round trip per file.
 	NoPipeline bool
+	// NoSendAhead never sends the next download during a transfer, for a
+	// server known to mishandle it (the state remembers; see ahead.go).
+	NoSendAhead bool
 	// MaxListingBytes bounds one directory listing, against a listing that
 	// never ends (default 256 MiB).
 	MaxListingBytes int64

@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,70 +18,61 @@ import (
 // lets the library send its data command at once, without waiting for the
 // reply; the reply is read, and the data connection dialled, when the
 // library reads the data command's reply. An MDTM can ride along the same
-// way. The replies the transport owes itself are kept, in order, as
-// expectations that ctrlConn.Read consumes before it passes anything on.
+// way, and TYPE I with FEAT. Each such command has its entry in the record
+// of owed replies (owed.go), in wire order, with the handler that takes
+// its reply.
 
-// expect queues a handler for the reply to a command sent ahead.
-func (t *transport) expect(fn func(reply)) { t.expects = append(t.expects, fn) }
-
-// drain reads the replies owed to the transport's own pipelined commands.
-func (t *transport) drain() error {
-	for len(t.expects) > 0 {
-		r, err := t.readReplyOf(maxStatLines) // a STAT sent ahead is long
-		if err != nil {
-			return err
-		}
-		fn := t.expects[0]
-		t.expects = t.expects[1:]
-		fn(r)
-	}
-	return nil
+// pipelinePolicy is what a Dialer's connections may send ahead, shared by
+// them: commands together while the connection is idle (Options.NoPipeline
+// turns that off), and the next download during a transfer (ahead.go),
+// which stops for good once the server is seen to mishandle it.
+type pipelinePolicy struct {
+	pipeline bool
+	noAhead  atomic.Bool
+	warnOnce sync.Once
 }
 
-// sendLogin sends USER with the commands the library sends after it when
-// the login works (PASS, FEAT, TYPE I): one round trip instead of four.
-func (t *transport) sendLogin(user string) error {
-	lines := append([]string{user}, t.login...)
-	t.login = nil
-	for _, l := range lines {
-		if err := t.send(l); err != nil {
-			return err
-		}
-	}
-	t.presend = append(t.presend, lines[1:]...)
-	return nil
+func newPipelinePolicy(o Options) *pipelinePolicy {
+	p := &pipelinePolicy{pipeline: !o.NoPipeline}
+	p.noAhead.Store(o.NoPipeline || o.NoSendAhead)
+	return p
 }
 
-// swallow reports whether line was sent ahead already. Lines sent ahead
-// that the library skipped (PASS, when USER alone logged in) have their
-// replies discarded.
-func (t *transport) swallow(line string) bool {
-	for len(t.presend) > 0 {
-		next := t.presend[0]
-		t.presend = t.presend[1:]
-		if next == line {
-			return true
-		}
-		t.expect(func(reply) {})
-	}
-	return false
+// sendsAhead reports whether the next download may be sent during a transfer.
+func (p *pipelinePolicy) sendsAhead() bool { return !p.noAhead.Load() }
+
+// stopSendingAhead turns sending ahead off for the server, saying so once.
+func (p *pipelinePolicy) stopSendingAhead(log *slog.Logger, server string) {
+	p.noAhead.Store(true)
+	p.warnOnce.Do(func() {
+		log.Info("the server mishandles commands sent during a transfer; sending them one at a time from now on", "server", server)
+	})
 }
 
-func newPassiveConn(t *transport, m Method, limit int64) *passiveConn {
-	return &passiveConn{t: t, method: m, limit: limit, ready: make(chan struct{})}
+func newPassiveConn(t *transport, m Method) *passiveConn {
+	return &passiveConn{t: t, method: m, ready: make(chan struct{})}
 }
 
 // passiveConn is a passive data connection whose port is not known yet.
+// Its attempt is told to the book by the operation that takes it up.
 type passiveConn struct {
 	t      *transport
 	method Method
-	limit  int64
 
 	resolveOnce sync.Once
 	ready       chan struct{}
-	conn        net.Conn
+	raw         net.Conn
 	err         error
+
+	attempt Attempt
+
+	op       *dataOp // the operation that uses it; set and read by its goroutine
+	wrapOnce sync.Once
+	conn     net.Conn
 }
+
+// takenBy makes op the operation that uses the connection.
+func (p *passiveConn) takenBy(op *dataOp) { p.op = op }
 
 // resolve handles the passive reply: it starts dialling the named port.
 // It runs on the goroutine that reads the control connection.
@@ -88,46 +81,68 @@ func (p *passiveConn) resolve(r reply) {
 		t := p.t
 		target, note, err := t.passiveTarget(p.method, r)
 		if err != nil {
-			t.book.record(Attempt{Method: p.method, Stage: StageCommand, Err: err})
-			p.finish(nil, err)
+			p.finish(nil, err, Attempt{Method: p.method, Stage: StageCommand, Err: err})
 			return
 		}
-		t.target = target
-		ctx, cancel := context.WithTimeout(context.Background(), t.opts.DataTimeout)
-		t.mu.Lock()
-		t.cancelDial = cancel
-		t.mu.Unlock()
 		go func() {
+			ctx, cancel := context.WithTimeout(t.dialCtx, t.opts.DataTimeout)
 			defer cancel()
 			start := time.Now()
 			var d net.Dialer
 			conn, err := d.DialContext(ctx, "tcp", target)
 			if err != nil {
-				if !t.aborted.Load() {
-					t.book.record(Attempt{Method: p.method, Stage: StageConnect, Target: target, Err: err, Duration: time.Since(start), Note: note})
+				if t.w.aborted.Load() {
+					p.finish(nil, err, Attempt{})
+					return
 				}
-				p.finish(nil, err)
+				err = fmt.Errorf("connecting to %s for data (waited at most %s): %w", target, t.opts.DataTimeout, err)
+				p.finish(nil, err, Attempt{Method: p.method, Stage: StageConnect, Target: target, Err: err, Duration: time.Since(start), Note: note})
 				return
 			}
-			t.book.record(Attempt{Method: p.method, Stage: StageOK, Target: target, Duration: time.Since(start), Note: note})
-			p.finish(t.wrapData(conn, p.limit), nil)
+			p.finish(conn, nil, Attempt{Method: p.method, Stage: StageOK, Target: target, Duration: time.Since(start), Note: note})
 		}()
 	})
 }
 
-func (p *passiveConn) finish(c net.Conn, err error) {
-	p.conn, p.err = c, err
+// finish makes the outcome known; a is told to the book by the operation
+// that used the connection (takeAttempt).
+func (p *passiveConn) finish(c net.Conn, err error, a Attempt) {
+	p.raw, p.err, p.attempt = c, err, a
 	close(p.ready)
+}
+
+// takeAttempt returns the connection's attempt once, when it is known.
+func (p *passiveConn) takeAttempt() (Attempt, bool) {
+	select {
+	case <-p.ready:
+	default:
+		return Attempt{}, false
+	}
+	a := p.attempt
+	p.attempt = Attempt{}
+	return a, a.Method != ""
 }
 
 // cancel gives up a connection whose reply never came.
 func (p *passiveConn) cancel() {
-	p.resolveOnce.Do(func() { p.finish(nil, errors.New("passive data connection abandoned")) })
+	p.resolveOnce.Do(func() { p.finish(nil, errors.New("passive data connection abandoned"), Attempt{}) })
 }
 
-func (p *passiveConn) get() (net.Conn, error) {
+// dialled waits for the dial and returns the connection as dialled.
+func (p *passiveConn) dialled() (net.Conn, error) {
 	<-p.ready
-	return p.conn, p.err
+	return p.raw, p.err
+}
+
+// get returns the connection as the library uses it: with deadlines,
+// limits and TLS for the operation that took it up.
+func (p *passiveConn) get() (net.Conn, error) {
+	c, err := p.dialled()
+	if err != nil {
+		return nil, err
+	}
+	p.wrapOnce.Do(func() { p.conn = p.t.wrapData(c, p.op) })
+	return p.conn, nil
 }
 
 func (p *passiveConn) Read(b []byte) (int, error) {
@@ -166,9 +181,12 @@ func (p *passiveConn) Close() error {
 	default:
 		p.cancel()
 	}
-	c, err := p.get()
+	c, err := p.dialled()
 	if err != nil {
 		return nil
+	}
+	if p.conn != nil {
+		return p.conn.Close()
 	}
 	return c.Close()
 }
@@ -179,8 +197,8 @@ func (p *passiveConn) RemoteAddr() net.Addr { return p.t.peer }
 func (p *passiveConn) SetDeadline(d time.Time) error {
 	select {
 	case <-p.ready:
-		if p.conn != nil {
-			return p.conn.SetDeadline(d)
+		if p.raw != nil {
+			return p.raw.SetDeadline(d)
 		}
 	default:
 	}
@@ -200,10 +218,9 @@ type mtimeFuture struct {
 // reply the library reads.
 func (t *transport) prefetchModTime(path string) (*mtimeFuture, error) {
 	f := &mtimeFuture{}
-	if err := t.send("MDTM " + path); err != nil {
+	if _, err := t.sendOwn("MDTM "+path, maxReplyLines, false, f.handle); err != nil {
 		return nil, err
 	}
-	t.expect(f.handle)
 	return f, nil
 }
 

@@ -93,6 +93,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	if o.Conn.Preferred == "" {
 		o.Conn.Preferred = Method(meta.DataMethod)
 	}
+	o.Conn.NoSendAhead = o.Conn.NoSendAhead || meta.NoSendAhead
 	pool := NewPool(NewDialer(o.Server, o.Conn), o.Parallel)
 	defer pool.Close()
 	// One connection first, so that a refused login is told as such rather
@@ -176,6 +177,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		if report.Method != "" {
 			meta.DataMethod = string(report.Method)
 		}
+		meta.NoSendAhead = meta.NoSendAhead || !pool.Dialer().SendsAhead() && !o.Conn.NoPipeline
 		if serr := o.Store.SetMeta(meta); serr != nil && err == nil {
 			err = fmt.Errorf("state: %w", serr)
 		}

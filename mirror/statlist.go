@@ -73,14 +73,29 @@ func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
 
 // listStat lists dir with STAT on the control connection.
 func (c *Conn) listStat(ctx context.Context, dir string) ([]plan.Entry, error) {
-	c.t.statListing = true
-	c.t.statErr = nil
-	defer func() { c.t.statListing = false }()
-	entries, err := c.listData(ctx, dir)
-	if err != nil && c.t.statErr != nil {
-		return nil, errors.Join(errStatUnusable, c.t.statErr)
+	op := &dataOp{stat: true}
+	entries, err := c.listOp(ctx, op, dir)
+	if err != nil && op.statErr != nil {
+		return nil, errors.Join(errStatUnusable, op.statErr)
 	}
 	return entries, err
+}
+
+// statBatch keeps the replies of STATs sent together, by command line,
+// until the listing of each directory asks for its own.
+type statBatch struct{ replies map[string]reply }
+
+func (b *statBatch) keep(line string, r reply) {
+	if b.replies == nil {
+		b.replies = map[string]reply{}
+	}
+	b.replies[line] = r
+}
+
+func (b *statBatch) take(line string) (reply, bool) {
+	r, ok := b.replies[line]
+	delete(b.replies, line)
+	return r, ok
 }
 
 // listStatBatch lists several directories with STAT, all sent at once: one
@@ -89,13 +104,11 @@ func (c *Conn) listStatBatch(ctx context.Context, dirs []string) ([][]plan.Entry
 	entries, errs := make([][]plan.Entry, len(dirs)), make([]error, len(dirs))
 	t := c.t
 	err := c.do(ctx, func() error {
-		t.statReplies = map[string]reply{}
 		for _, d := range dirs {
 			line := "STAT -a " + d
-			if err := t.send(line); err != nil {
+			if _, err := t.sendOwn(line, maxStatLines, false, func(r reply) { t.stat.keep(line, r) }); err != nil {
 				return err
 			}
-			t.expect(func(r reply) { t.statReplies[line] = r })
 		}
 		return nil
 	})
@@ -106,7 +119,7 @@ func (c *Conn) listStatBatch(ctx context.Context, dirs []string) ([][]plan.Entry
 		}
 		entries[i], errs[i] = c.listStat(ctx, d)
 	}
-	t.statReplies = nil
+	t.stat.replies = nil
 	return entries, errs
 }
 
@@ -129,45 +142,31 @@ func sameListing(a, b []plan.Entry) bool {
 }
 
 // statList answers the library's LIST with a STAT of the same directory:
-// the lines go to memConn, the library is told 150 and 226.
-func (t *transport) statList(line string) error {
-	if err := t.drain(); err != nil {
+// the lines go to the operation's memConn, the library is told 150 and 226.
+func (t *transport) statList(op *dataOp, line string) error {
+	stat := "STAT" + strings.TrimPrefix(line, "LIST")
+	if err := t.settle(); err != nil {
 		return err
 	}
-	stat := "STAT" + strings.TrimPrefix(line, "LIST")
-	if r, ok := t.statReplies[stat]; ok {
-		// Sent ahead with others (ListStatBatch); its reply is in.
-		delete(t.statReplies, stat)
-		b, err := t.finishStat(r)
-		if err != nil {
+	r, ok := t.stat.take(stat) // sent ahead with others (listStatBatch)
+	if !ok {
+		var err error
+		if r, err = t.commandOf(stat, maxStatLines); err != nil {
 			return err
 		}
-		t.pending.Write(b)
-		return nil
 	}
-	if err := t.send(stat); err != nil {
-		return err
-	}
-	r, err := t.readReplyOf(maxStatLines)
-	if err != nil {
-		return err
-	}
-	r2, err := t.finishStat(r)
-	if err != nil {
-		return err
-	}
-	t.pending.Write(r2)
+	t.local2lib.Write(finishStat(op, r))
 	return nil
 }
 
-// finishStat fills the STAT data connection from a reply, or passes the
-// server's refusal on.
-func (t *transport) finishStat(r reply) ([]byte, error) {
-	mc := t.statConn
-	t.statConn = nil
+// finishStat fills the operation's STAT data connection from a reply, or
+// passes the server's refusal on.
+func finishStat(op *dataOp, r reply) []byte {
+	mc := op.statConn
+	op.statConn = nil
 	if r.Code < 211 || r.Code > 213 || mc == nil {
-		t.statErr = r.err()
-		return r.Raw, nil
+		op.statErr = r.err()
+		return r.Raw
 	}
 	lines := strings.Split(r.Msg, "\n")
 	var body bytes.Buffer
@@ -180,8 +179,8 @@ func (t *transport) finishStat(r reply) ([]byte, error) {
 	mc.r = bytes.NewReader(body.Bytes())
 	lc := &lineCounter{}
 	_, _ = lc.Write(body.Bytes())
-	t.setListLines(lc)
-	return []byte("150 Listing from STAT.\r\n226 Listing done.\r\n"), nil
+	op.setLines(lc)
+	return []byte("150 Listing from STAT.\r\n226 Listing done.\r\n")
 }
 
 // memConn is the data connection of a STAT listing: the lines the server
@@ -205,12 +204,17 @@ func (m *memConn) SetReadDeadline(time.Time) error  { return nil }
 func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
 
 // listData lists dir as the library does: MLSD, or LIST over a data
-// connection (or, with statListing, STAT).
+// connection.
 func (c *Conn) listData(ctx context.Context, dir string) ([]plan.Entry, error) {
+	return c.listOp(ctx, &dataOp{}, dir)
+}
+
+// listOp lists dir with op as the data channel (a STAT listing, or a data
+// connection bounded by MaxListingBytes).
+func (c *Conn) listOp(ctx context.Context, op *dataOp, dir string) ([]plan.Entry, error) {
 	var raw []*ftp.Entry
-	c.t.takeListLines()
-	err := c.do(ctx, func() error {
-		c.t.listLimit = c.t.opts.MaxListingBytes
+	op.limit = c.t.opts.MaxListingBytes
+	err := c.doOp(ctx, op, func() error {
 		var err error
 		if c.mlsd {
 			raw, err = c.sc.List(dir)
@@ -232,7 +236,7 @@ func (c *Conn) listData(ctx context.Context, dir string) ([]plan.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkListing(dir, c.t.takeListLines(), len(raw)); err != nil {
+	if err := checkListing(dir, op.lineCount(), len(raw)); err != nil {
 		return nil, err
 	}
 	now := time.Now()

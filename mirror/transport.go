@@ -1,7 +1,6 @@
 package mirror
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -9,66 +8,56 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// errAborted is returned by I/O on a connection whose operation was cancelled.
-var errAborted = errors.New("operation aborted")
-
 // transport owns the TCP connections beneath one jlaffaye/ftp ServerConn:
 // the control connection, which it hands the library as a ctrlConn, and the
-// data connections, which it negotiates itself. See the package doc.
+// data connections, which it negotiates itself. See the package doc. It is
+// composed of one part per behaviour: the wire (socket, deadlines, broken),
+// the record of owed replies (owed.go), the data channels of the operation
+// in progress (dataop.go, negotiate.go), the download sent ahead (ahead.go)
+// and the STAT listings (statlist.go); the pipelinePolicy, shared by the
+// Dialer's connections, says what may be sent ahead.
 type transport struct {
 	opts   Options
 	book   *methodBook
+	pipe   *pipelinePolicy
 	log    *slog.Logger
 	server string // for messages: user@host:port, never the password
 
-	tcp   net.Conn // the control connection's socket, for abort from any goroutine
-	raw   net.Conn // the control connection, TLS once protected
-	br    *bufio.Reader
-	peer  *net.TCPAddr
-	local *net.TCPAddr
-
-	lib        *ctrlConn
-	handedLib  bool
-	pending    bytes.Buffer // replies for the library, synthetic or replayed
-	partial    []byte       // an incomplete command line from the library
-	listHidden bool         // rewrite a bare LIST to LIST -a
-	dataTLS    *tls.Config  // set once PROT P is in force
-
-	// The data channel prepared by the last negotiation.
-	prepared    net.Conn
-	method      Method
-	target      string
-	justFailed  bool              // the last negotiation failed; answer the library's PASV retry at once
-	dataErr     *DataChannelError // set when no method is left
-	listLimit   int64             // byte limit for the next data connection, for listings
-	expects     []func(reply)     // handlers of replies owed to commands sent ahead
-	statListing bool              // answer the next LIST with a STAT listing (statlist.go)
-	presend     []string          // lines sent ahead that the library has yet to write
-	deferred    []func(reply)     // expectations that follow the in-flight data command's final reply
-	inflight    bool              // a data command awaits its final reply
-	login       []string          // PASS, FEAT, TYPE I: sent with USER
-	aheadSpec   *retrSpec         // the download to send ahead after the next data command
-	ahead       *aheadRetr        // a download sent ahead, not yet asked for
-	useAhead    string            // the path being asked for, which may be the one sent ahead
-	statConn    *memConn          // the data connection of that listing
-	statErr     error             // the server's refusal of the last STAT
-	statReplies map[string]reply  // replies of STATs sent ahead, by command line
-	pipeline    bool              // send commands ahead of replies once a method works
-
-	mu         sync.Mutex // guards the fields below, touched by abort
-	current    *dataConn
-	listLines  *lineCounter // the lines of the last listing
-	active     *activeWait
+	w       *wire
+	peer    *net.TCPAddr
+	local   *net.TCPAddr
+	dataTLS *tls.Config // set once PROT P is in force
+	// dialCtx ends every passive dial in progress when the transport is
+	// aborted or closed.
+	dialCtx    context.Context
 	cancelDial context.CancelFunc
 
-	aborted atomic.Bool
-	broken  error // the control connection is unusable
+	replies    replyQueue
+	lib        *ctrlConn
+	handedLib  bool
+	local2lib  bytes.Buffer // replies for the library: synthetic, or read for it
+	partial    []byte       // an incomplete command line from the library
+	loggedIn   bool         // the transport logged in: the library's USER is answered here
+	listHidden bool         // rewrite a bare LIST to LIST -a
+
+	ahead aheadSender
+	stat  statBatch
+
+	mu sync.Mutex // guards op, reached by abort
+	op *dataOp    // the operation in progress
+}
+
+func newTransport(raw net.Conn, o Options, book *methodBook, pipe *pipelinePolicy, server string) *transport {
+	t := &transport{opts: o, book: book, pipe: pipe, log: o.Logger, server: server, w: newWire(raw, o.IdleTimeout)}
+	t.peer, _ = raw.RemoteAddr().(*net.TCPAddr)
+	t.local, _ = raw.LocalAddr().(*net.TCPAddr)
+	t.dialCtx, t.cancelDial = context.WithCancel(context.Background())
+	t.lib = &ctrlConn{t: t}
+	return t
 }
 
 // ctrlConn is the control connection as the library sees it.
@@ -76,39 +65,139 @@ type ctrlConn struct{ t *transport }
 
 func (c *ctrlConn) Read(p []byte) (int, error) {
 	t := c.t
-	if t.pending.Len() > 0 {
-		return t.pending.Read(p)
-	}
-	if t.aborted.Load() {
-		return 0, errAborted
+	if t.local2lib.Len() > 0 {
+		return t.local2lib.Read(p)
 	}
 	r, err := t.libraryReply()
 	if err != nil {
 		return 0, err
 	}
-	t.pending.Write(r.Raw)
-	return t.pending.Read(p)
+	t.local2lib.Write(r.Raw)
+	return t.local2lib.Read(p)
 }
 
-// libraryReply reads the next reply that is the library's, after those owed
-// to the transport's own commands sent ahead. The library is given one reply
-// at a time, so that its buffered reader never holds a reply that is not its.
+// libraryReply reads the next reply that is the library's: the replies
+// owed to the transport before it go to their handlers. The library is
+// given one reply at a time, so its buffered reader never holds one that
+// is not its own.
 func (t *transport) libraryReply() (reply, error) {
-	if err := t.drain(); err != nil {
-		return reply{}, err
+	for {
+		head := t.replies.head()
+		if head == nil {
+			return reply{}, t.w.fail(fmt.Errorf("%w: the library reads a reply no command is owed", errOutOfStep))
+		}
+		if head.owner == ownerLibrary && !head.claimed {
+			return reply{}, t.w.fail(fmt.Errorf("%w: the library reads the reply of %s before sending it", errOutOfStep, head.verb))
+		}
+		r, err := t.readFor(head)
+		if err != nil {
+			return reply{}, err
+		}
+		if head.data && r.Code < 200 {
+			return r, nil // a preliminary reply: the entry waits for the final one
+		}
+		t.replies.pop()
+		if head.owner == ownerTransport {
+			head.handle(r)
+			continue
+		}
+		return r, nil
 	}
-	r, err := t.readReply()
+}
+
+// readFor reads the reply for the entry at the head, and gives the
+// connection up if the reply cannot be its.
+func (t *transport) readFor(head *owed) (reply, error) {
+	r, err := t.w.readReply(head.maxLines)
 	if err != nil {
 		return reply{}, err
 	}
-	if t.inflight && r.Code >= 200 {
-		// The data command's final reply: the replies of commands sent
-		// ahead during its transfer come next.
-		t.inflight = false
-		t.expects = append(t.expects, t.deferred...)
-		t.deferred = nil
+	if !head.fits(r.Code) {
+		err := t.replies.mismatch(r)
+		if errors.Is(err, ErrSendAhead) {
+			t.pipe.stopSendingAhead(t.log, t.server)
+		}
+		return reply{}, t.w.fail(err)
 	}
 	return r, nil
+}
+
+// await reads replies until e's has been handled. Only replies owed to the
+// transport may come before it.
+func (t *transport) await(e *owed) error {
+	for {
+		head := t.replies.head()
+		if head == nil {
+			return nil
+		}
+		if head.owner == ownerLibrary {
+			return t.w.fail(fmt.Errorf("%w: the reply of %s is due before the transport's", errOutOfStep, head.verb))
+		}
+		r, err := t.readFor(head)
+		if err != nil {
+			return err
+		}
+		t.replies.pop()
+		head.handle(r)
+		if head == e {
+			return nil
+		}
+	}
+}
+
+// settle reads the replies owed to the transport that come before any of
+// the library's.
+func (t *transport) settle() error {
+	for {
+		head := t.replies.head()
+		if head == nil || head.owner == ownerLibrary {
+			return nil
+		}
+		if err := t.await(head); err != nil {
+			return err
+		}
+	}
+}
+
+// sendOwn writes a command of the transport's own; handle gets its reply.
+func (t *transport) sendOwn(line string, maxLines int, during bool, handle func(reply)) (*owed, error) {
+	if err := t.w.send(line); err != nil {
+		return nil, err
+	}
+	e := &owed{verb: verbOf(line), owner: ownerTransport, during: during, handle: handle, maxLines: maxLines}
+	t.replies.push(e)
+	return e, nil
+}
+
+// sendForLibrary writes a command the library will write later (sent
+// ahead on its behalf): its reply goes to the library once it has.
+func (t *transport) sendForLibrary(line string, during bool) error {
+	if err := t.w.send(line); err != nil {
+		return err
+	}
+	verb := verbOf(line)
+	t.replies.push(&owed{verb: verb, owner: ownerLibrary, line: line, data: isDataVerb(verb), during: during, maxLines: maxReplyLines})
+	return nil
+}
+
+// command sends a line of the transport's own and reads its reply.
+func (t *transport) command(line string) (reply, error) {
+	return t.commandOf(line, maxReplyLines)
+}
+
+func (t *transport) commandOf(line string, maxLines int) (reply, error) {
+	if err := t.settle(); err != nil {
+		return reply{}, err
+	}
+	var got reply
+	e, err := t.sendOwn(line, maxLines, false, func(r reply) { got = r })
+	if err != nil {
+		return reply{}, err
+	}
+	if err := t.await(e); err != nil {
+		return reply{}, err
+	}
+	return got, nil
 }
 
 func (c *ctrlConn) Write(p []byte) (int, error) {
@@ -128,12 +217,12 @@ func (c *ctrlConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *ctrlConn) Close() error                       { return c.t.raw.Close() }
+func (c *ctrlConn) Close() error                       { c.t.cancelDial(); return c.t.w.close() }
 func (c *ctrlConn) LocalAddr() net.Addr                { return c.t.local }
 func (c *ctrlConn) RemoteAddr() net.Addr               { return c.t.peer }
-func (c *ctrlConn) SetDeadline(t time.Time) error      { return c.t.raw.SetDeadline(t) }
-func (c *ctrlConn) SetReadDeadline(t time.Time) error  { return c.t.raw.SetReadDeadline(t) }
-func (c *ctrlConn) SetWriteDeadline(t time.Time) error { return c.t.raw.SetWriteDeadline(t) }
+func (c *ctrlConn) SetDeadline(t time.Time) error      { return c.t.w.conn.SetDeadline(t) }
+func (c *ctrlConn) SetReadDeadline(t time.Time) error  { return c.t.w.conn.SetReadDeadline(t) }
+func (c *ctrlConn) SetWriteDeadline(t time.Time) error { return c.t.w.conn.SetWriteDeadline(t) }
 
 // isDataVerb reports whether a command opens a data connection.
 func isDataVerb(verb string) bool {
@@ -146,97 +235,51 @@ func isDataVerb(verb string) bool {
 
 // fromLibrary handles one command line written by the library.
 func (t *transport) fromLibrary(line string) error {
-	verb, _, _ := strings.Cut(line, " ")
-	verb = strings.ToUpper(verb)
-	if !t.swallow(line) {
-		if verb == "USER" && t.pipeline && t.login != nil {
-			return t.sendLogin(line)
-		}
-		if verb == "EPSV" || verb == "PASV" {
-			t.pending.WriteString(t.negotiate(verb))
-			return t.broken
-		}
-		t.justFailed = false
-		if verb == "LIST" && t.listHidden {
-			line = "LIST -a" + line[len("LIST"):]
-		}
-		if verb == "LIST" && t.statListing {
-			return t.statList(line)
-		}
-		if err := t.send(line); err != nil {
-			return err
-		}
+	verb := verbOf(line)
+	op := t.current()
+	switch {
+	case verb == "USER" && t.loggedIn:
+		t.local2lib.WriteString("230 Logged in by ftpmirror.\r\n")
+		return nil
+	case verb == "EPSV" || verb == "PASV":
+		t.local2lib.WriteString(t.negotiate(op, verb))
+		return t.w.err()
+	case verb == "LIST" && t.listHidden:
+		line = "LIST -a" + line[len("LIST"):]
 	}
+	if t.replies.claim(line) {
+		return t.afterDataCommand(op, verb) // sent ahead on its behalf
+	}
+	if verb == "LIST" && op.stat {
+		return t.statList(op, line)
+	}
+	if err := t.w.send(line); err != nil {
+		return err
+	}
+	t.replies.push(&owed{verb: verb, owner: ownerLibrary, claimed: true, data: isDataVerb(verb), maxLines: maxReplyLines})
+	if verb == "FEAT" && t.pipe.pipeline {
+		// What the library sends next, sent now: one round trip less.
+		return t.sendForLibrary("TYPE I", false)
+	}
+	return t.afterDataCommand(op, verb)
+}
+
+// afterDataCommand starts what follows a data command: the wait for an
+// active connection, and the next download sent ahead.
+func (t *transport) afterDataCommand(op *dataOp, verb string) error {
 	if !isDataVerb(verb) {
 		return nil
 	}
-	t.inflight = true
-	t.mu.Lock()
-	w := t.active
-	t.mu.Unlock()
+	op.mu.Lock()
+	w := op.active
+	op.mu.Unlock()
 	if w != nil {
-		w.arm(t.opts.DataTimeout, t.abortControl)
+		w.arm(t.opts.DataTimeout, t.w.interrupt)
 	}
-	if t.aheadSpec != nil {
-		spec := *t.aheadSpec
-		t.aheadSpec = nil
-		return t.sendAhead(spec)
-	}
-	return nil
-}
-
-// send writes one command line to the server.
-func (t *transport) send(line string) error {
-	if t.aborted.Load() {
-		return errAborted
-	}
-	if err := t.idleDeadline(t.raw.SetWriteDeadline); err != nil {
-		return err
-	}
-	if _, err := t.raw.Write([]byte(line + "\r\n")); err != nil {
-		t.broken = err
-		return err
-	}
-	return nil
-}
-
-// command sends a line and reads its reply, for the transport's own use.
-func (t *transport) command(line string) (reply, error) {
-	if err := t.drain(); err != nil {
-		return reply{}, err
-	}
-	if err := t.send(line); err != nil {
-		return reply{}, err
-	}
-	return t.readReply()
-}
-
-func (t *transport) readReply() (reply, error) { return t.readReplyOf(maxReplyLines) }
-
-// readReplyOf reads a reply of at most maxLines lines.
-func (t *transport) readReplyOf(maxLines int) (reply, error) {
-	if err := t.idleDeadline(t.raw.SetReadDeadline); err != nil {
-		return reply{}, err
-	}
-	r, err := readReply(t.br, maxLines)
-	if err != nil {
-		t.broken = err
-		return reply{}, err
-	}
-	return r, nil
-}
-
-// idleDeadline gives the next read or write IdleTimeout, unless the
-// transport was aborted: abort may run at any moment on another goroutine,
-// so the flag is checked again after the deadline is set.
-func (t *transport) idleDeadline(set func(time.Time) error) error {
-	if t.aborted.Load() {
-		return errAborted
-	}
-	_ = set(time.Now().Add(t.opts.IdleTimeout))
-	if t.aborted.Load() {
-		_ = set(time.Unix(1, 0))
-		return errAborted
+	if op.next != nil {
+		spec := *op.next
+		op.next = nil
+		return t.ahead.send(t, spec)
 	}
 	return nil
 }
@@ -248,63 +291,49 @@ func (t *transport) dial(_, _ string) (net.Conn, error) {
 		t.handedLib = true
 		return t.lib, nil
 	}
-	c := t.prepared
-	t.prepared = nil
+	op := t.current()
+	c := op.prepared
+	op.prepared = nil
 	if c == nil {
 		return nil, errors.New("no data connection was negotiated")
 	}
 	return c, nil
 }
 
+// begin makes op the operation in progress.
+func (t *transport) begin(op *dataOp) {
+	t.mu.Lock()
+	t.op = op
+	t.mu.Unlock()
+}
+
+// current returns the operation in progress; outside one, a blank one.
+func (t *transport) current() *dataOp {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.op == nil {
+		t.op = &dataOp{}
+	}
+	return t.op
+}
+
 // abort makes every blocked read or write of this transport fail at once.
 // It may be called from any goroutine.
 func (t *transport) abort() {
-	t.aborted.Store(true)
-	_ = t.tcp.SetDeadline(time.Unix(1, 0))
+	t.w.abort()
+	t.cancelDial()
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.current != nil {
-		_ = t.current.SetDeadline(time.Unix(1, 0))
-	}
-	if t.active != nil {
-		t.active.cancel()
-	}
-	if t.cancelDial != nil {
-		t.cancelDial()
-	}
-}
-
-// abortControl gives up the control connection when the server never opens
-// an active data connection: the library is blocked on a reply that may take
-// the server's own minute-long timeout.
-func (t *transport) abortControl() {
-	_ = t.tcp.SetDeadline(time.Unix(1, 0))
-}
-
-// setListLines records the line counter of a listing's data connection.
-func (t *transport) setListLines(lc *lineCounter) {
-	t.mu.Lock()
-	t.listLines = lc
+	op := t.op
 	t.mu.Unlock()
-}
-
-// takeListLines returns the line count of the last listing, or -1.
-func (t *transport) takeListLines() int {
-	t.mu.Lock()
-	lc := t.listLines
-	t.listLines = nil
-	t.mu.Unlock()
-	if lc == nil {
-		return -1
+	if op != nil {
+		op.abort()
 	}
-	return lc.count()
 }
 
-// setCurrent records the data connection in use, so abort can reach it.
-func (t *transport) setCurrent(dc *dataConn) {
-	t.mu.Lock()
-	t.current = dc
-	t.mu.Unlock()
+// secure reports whether the control connection is TLS.
+func (t *transport) secure() bool {
+	_, ok := t.w.conn.(*tls.Conn)
+	return ok
 }
 
 // protect switches data connections to TLS (PBSZ 0, PROT P).

@@ -17,6 +17,9 @@ type Meta struct {
 	Local string
 	// DataMethod is the data channel mode that last worked (e.g. "epsv").
 	DataMethod string
+	// NoSendAhead is set once the server was seen to mishandle commands
+	// sent during a transfer: later runs send one command at a time.
+	NoSendAhead bool
 	// LastRun is when the last run started; zero if none.
 	LastRun time.Time
 	// LastComplete is whether the last run finished without failures.
@@ -28,6 +31,7 @@ var (
 	keyRemote       = []byte("remote")
 	keyLocal        = []byte("local")
 	keyDataMethod   = []byte("data_method")
+	keyNoSendAhead  = []byte("no_send_ahead")
 	keyLastRun      = []byte("last_run")
 	keyLastComplete = []byte("last_complete")
 )
@@ -53,6 +57,7 @@ func (s *Store) Meta() (Meta, error) {
 			}
 		}
 		m.LastComplete = string(b.Get(keyLastComplete)) == "1"
+		m.NoSendAhead = string(b.Get(keyNoSendAhead)) == "1"
 		return nil
 	})
 	return m, err
@@ -66,9 +71,12 @@ func (s *Store) SetMeta(m Meta) error {
 		if b == nil {
 			return fmt.Errorf("missing meta bucket")
 		}
-		complete := "0"
+		complete, noAhead := "0", "0"
 		if m.LastComplete {
 			complete = "1"
+		}
+		if m.NoSendAhead {
+			noAhead = "1"
 		}
 		for _, kv := range []struct {
 			key   []byte
@@ -78,6 +86,7 @@ func (s *Store) SetMeta(m Meta) error {
 			{keyLocal, m.Local},
 			{keyDataMethod, m.DataMethod},
 			{keyLastComplete, complete},
+			{keyNoSendAhead, noAhead},
 		} {
 			if err := b.Put(kv.key, []byte(kv.value)); err != nil {
 				return err

@@ -1,0 +1,102 @@
+package mirror
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// dataOp is one operation's data channel: what the Conn asks of it, and
+// what the transport did about it. Conn.do gives each library call a fresh
+// one; nothing of it outlives the call.
+type dataOp struct {
+	limit    int64     // the byte limit of a listing; 0 for a transfer
+	stat     bool      // answer LIST with a STAT listing (statlist.go)
+	useAhead string    // the download asked for, which may have been sent ahead
+	next     *retrSpec // the download to send ahead during this one's transfer
+
+	prepared net.Conn          // what the library's next data "dial" gets
+	method   Method            // the method of the data connection
+	target   string            // its address
+	failed   bool              // a negotiation failed: the library's PASV retry fails at once
+	dataErr  *DataChannelError // no method is left
+	statErr  error             // the server refused the STAT
+	statConn *memConn          // the data connection of a STAT listing
+	attempts []Attempt         // told to the methodBook when the operation ends
+	passive  *passiveConn      // the passive connection it used
+
+	mu      sync.Mutex // guards the fields below, reached by abort
+	aborted bool
+	current *dataConn
+	active  *activeWait
+	lines   *lineCounter // the lines of the listing
+}
+
+// record notes a data channel attempt, told to the book when the
+// operation ends (endData): an attempt cut short by a conversation out of
+// step says nothing about the data channel.
+func (op *dataOp) record(a Attempt) {
+	op.mu.Lock()
+	op.attempts = append(op.attempts, a)
+	op.mu.Unlock()
+}
+
+func (op *dataOp) takeAttempts() []Attempt {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	a := op.attempts
+	op.attempts = nil
+	return a
+}
+
+// usePassive makes pc the operation's passive connection.
+func (op *dataOp) usePassive(pc *passiveConn) {
+	pc.op = op
+	op.passive = pc
+}
+
+// setCurrent records the data connection in use, so abort can reach it.
+func (op *dataOp) setCurrent(dc *dataConn) {
+	op.mu.Lock()
+	op.current = dc
+	if op.aborted {
+		_ = dc.SetDeadline(time.Unix(1, 0))
+	}
+	op.mu.Unlock()
+}
+
+func (op *dataOp) setActive(w *activeWait) {
+	op.mu.Lock()
+	op.active = w
+	op.mu.Unlock()
+}
+
+func (op *dataOp) setLines(lc *lineCounter) {
+	op.mu.Lock()
+	op.lines = lc
+	op.mu.Unlock()
+}
+
+// lineCount returns the line count of the operation's listing, or -1.
+func (op *dataOp) lineCount() int {
+	op.mu.Lock()
+	lc := op.lines
+	op.mu.Unlock()
+	if lc == nil {
+		return -1
+	}
+	return lc.count()
+}
+
+// abort ends the operation's data channel at once, from any goroutine.
+func (op *dataOp) abort() {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	op.aborted = true
+	if op.current != nil {
+		_ = op.current.SetDeadline(time.Unix(1, 0))
+	}
+	if op.active != nil {
+		op.active.cancel()
+	}
+}
