@@ -75,8 +75,8 @@ func localPath(root, rel string) (string, error) {
 // rootName is rel as a name for the methods of an *os.Root on the mirror
 // root. It refuses, with a *PathError wrapping ErrUnsafePath, anything that
 // would not name a proper descendant of the root: paths that plan.CheckPath
-// refuses (empty or absolute paths, ".", ".." or empty elements, NUL and
-// other control bytes, backslashes, overlong names) and elements that are
+// refuses (empty or absolute paths, ".", ".." or empty elements, NUL, CR or
+// LF, overlong names) and elements that are
 // temporary names of ours (IsTempName), which the mirror reserves for its
 // own use.
 func rootName(rel string) (string, error) {

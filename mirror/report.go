@@ -33,6 +33,9 @@ type Report struct {
 	// Skipped lists actions left out on purpose, such as symlinks pointing
 	// out of the tree; they do not make the run fail.
 	Skipped []FileError
+	// SkippedBefore lists what was left out as on an earlier run, which
+	// already warned about it: shown only in verbose output.
+	SkippedBefore []FileError
 	// Method is the data channel method that carried the run's data ("" if
 	// no data connection was needed).
 	Method Method

@@ -136,10 +136,12 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	skip := func(rel string, kind plan.Kind) bool {
 		return !o.Filter.Match(rel, kind) || (stateRel != "" && (rel == stateRel || rel == stateRel+".lock"))
 	}
-	local, err := ScanLocal(ctx, localRoot, skip)
+	var names localNames
+	local, err := ScanLocal(ctx, localRoot, names.wrap(skip))
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", localRoot, err)
 	}
+	skippedNames(&listing, names.skipped, report)
 	if d.skipLocalSymlinks {
 		for _, e := range local {
 			if e.Kind == plan.KindSymlink {
@@ -166,10 +168,12 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		}
 	}
 	if o.DryRun {
+		tellOnce(o.Store, true, listing.Failed, report, o.Logger)
 		return report, nil
 	}
 	err = execute(ctx, o, d, pool, localRoot, report, lister.temps)
 	report.Method = pool.Dialer().Method()
+	tellOnce(o.Store, false, listing.Failed, report, o.Logger)
 	report.Duration = time.Since(start)
 	if o.Store != nil {
 		meta.Remote, meta.Local, meta.LastRun = o.Server.String()+o.RemoteDir, localRoot, time.Now().UTC()

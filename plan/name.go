@@ -7,33 +7,44 @@ import (
 	"strings"
 )
 
-// MaxNameLen is the longest name, in bytes, a listing entry may have.
+// MaxNameLen is the longest name, in bytes, a local file system holds
+// (NAME_MAX on Linux and the BSDs); a longer name is skipped.
 const MaxNameLen = 255
 
-// ErrInvalidName is wrapped by the errors of CheckName and CheckPath.
+// ErrInvalidName is wrapped by the errors of CheckName and CheckPath for a
+// name that is no name at all: empty, "." or "..", or holding "/" or NUL.
+// A listing that holds one was misread or forged, so plan.Walk fails the
+// directory (see checkChild) rather than skip the entry.
 var ErrInvalidName = errors.New("invalid name")
 
-// CheckName reports whether name may be one element of a mirrored path. A
-// name is refused if it is empty, "." or "..", longer than MaxNameLen bytes,
-// or contains "/", "\", NUL or another control character below 0x20. Such
-// names come only from broken or hostile servers; writing them could escape
-// the local tree or confuse the user.
+// ErrUnmirrorable is wrapped by the errors of CheckName and CheckPath for a
+// real name that cannot be mirrored: FTP cannot carry a CR or LF in a
+// command or a listing line, and a local file system holds at most
+// MaxNameLen bytes in a name. Such an entry is skipped with a warning; the
+// rest of its directory mirrors.
+var ErrUnmirrorable = errors.New("name cannot be mirrored")
+
+// CheckName reports whether name may be one element of a mirrored path.
+// Every byte but NUL, "/", CR and LF is allowed (tabs, other control
+// characters, backslashes and bytes that are not UTF-8 included): the name
+// is written as the same bytes. The errors wrap ErrInvalidName for a name
+// that cannot be one (empty, "." or "..", "/" or NUL), which only a broken
+// or hostile server lists, and ErrUnmirrorable for a name with CR or LF, or
+// longer than MaxNameLen bytes.
 func CheckName(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("%w: empty", ErrInvalidName)
 	case name == "." || name == "..":
 		return fmt.Errorf("%w %q", ErrInvalidName, name)
+	case strings.IndexByte(name, '/') >= 0:
+		return fmt.Errorf("%w %q: contains \"/\"", ErrInvalidName, name)
+	case strings.IndexByte(name, 0) >= 0:
+		return fmt.Errorf("%w %q: contains NUL", ErrInvalidName, name)
+	case strings.ContainsAny(name, "\r\n"):
+		return fmt.Errorf("%w: %q contains a line break, which FTP cannot carry", ErrUnmirrorable, name)
 	case len(name) > MaxNameLen:
-		return fmt.Errorf("%w: %d bytes long (at most %d)", ErrInvalidName, len(name), MaxNameLen)
-	}
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c == '/' || c == '\\':
-			return fmt.Errorf("%w %q: contains %q", ErrInvalidName, name, c)
-		case c < 0x20:
-			return fmt.Errorf("%w %q: contains control character %#02x", ErrInvalidName, name, c)
-		}
+		return fmt.Errorf("%w: %q... is %d bytes long; a local name holds at most %d", ErrUnmirrorable, name[:40], len(name), MaxNameLen)
 	}
 	return nil
 }

@@ -7,36 +7,43 @@ import (
 	"testing"
 )
 
-func TestCheckName(t *testing.T) {
+func TestCheckNameAllowsEveryByteButNULSlashCRAndLF(t *testing.T) {
 	tests := []struct {
 		name string
-		ok   bool
+		want error // nil, ErrInvalidName or ErrUnmirrorable
 	}{
-		{"a", true},
-		{"file.txt", true},
-		{"with space", true},
-		{"ünïcödé", true},
-		{"...", true},
-		{".hidden", true},
-		{strings.Repeat("x", 255), true},
-		{"", false},
-		{".", false},
-		{"..", false},
-		{"a/b", false},
-		{"a\\b", false},
-		{"x\x00y", false},
-		{"tab\there", false},
-		{"new\nline", false},
-		{"\x1f", false},
-		{strings.Repeat("x", 256), false},
+		{"a", nil},
+		{"file.txt", nil},
+		{"with space", nil},
+		{"ünïcödé", nil},
+		{"...", nil},
+		{".hidden", nil},
+		{strings.Repeat("x", 255), nil},
+		{"tab\there", nil},
+		{"a\\b", nil},
+		{"\x1f", nil},
+		{"\x7f del", nil},
+		{"gbk \xc4\xe3\xba\xc3", nil},  // not UTF-8: the same bytes are written
+		{"latin1 caf\xe9", nil},        // not UTF-8 either
+		{"", ErrInvalidName},           // no name at all
+		{".", ErrInvalidName},          // the directory itself
+		{"..", ErrInvalidName},         // its parent: would escape
+		{"a/b", ErrInvalidName},        // two names
+		{"x\x00y", ErrInvalidName},     // NUL ends a path in every system call
+		{"a/b\n", ErrInvalidName},      // hostile first
+		{"new\nline", ErrUnmirrorable}, // FTP cannot carry it
+		{"carriage\rreturn", ErrUnmirrorable},
+		{strings.Repeat("x", 256), ErrUnmirrorable}, // longer than NAME_MAX
 	}
 	for _, tt := range tests {
 		err := CheckName(tt.name)
-		if (err == nil) != tt.ok {
-			t.Errorf("CheckName(%q) = %v, want ok=%v", tt.name, err, tt.ok)
-		}
-		if err != nil && !errors.Is(err, ErrInvalidName) {
-			t.Errorf("CheckName(%q) = %v, does not wrap ErrInvalidName", tt.name, err)
+		switch {
+		case tt.want == nil && err != nil:
+			t.Errorf("CheckName(%q) = %v, want nil", tt.name, err)
+		case tt.want != nil && !errors.Is(err, tt.want):
+			t.Errorf("CheckName(%q) = %v, want an error wrapping %v", tt.name, err, tt.want)
+		case errors.Is(err, ErrInvalidName) && errors.Is(err, ErrUnmirrorable):
+			t.Errorf("CheckName(%q) = %v wraps both kinds", tt.name, err)
 		}
 	}
 }

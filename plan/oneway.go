@@ -10,6 +10,7 @@ import "slices"
 type oneWayInput struct {
 	Source, Target []Entry // in any order
 	Failed         []DirError
+	Skipped        []Skipped // left alone as failed directories are, but complete
 	Base           Snapshot
 	Delete         bool
 	Filter         *Filter
@@ -117,26 +118,12 @@ func newOneWay(in oneWayInput, ru oneWayRules) *oneWay {
 		target: sortedTree(in.Target, nil),
 	}
 	w.targetAt, w.sourceAt = pairTrees(w.source, w.target)
-	w.failed, w.incomplete = failedDirs(in.Failed)
+	w.failed, w.incomplete = leftAlone(in.Failed, in.Skipped)
 	return w
 }
 
-// failedDirs returns the set of the failed directories and their sorted
-// list, each once.
-func failedDirs(fs []DirError) (map[string]bool, []string) {
-	set := make(map[string]bool, len(fs))
-	var list []string
-	for _, f := range fs {
-		if !set[f.Path] {
-			set[f.Path] = true
-			list = append(list, f.Path)
-		}
-	}
-	slices.SortFunc(list, ComparePath)
-	return set, list
-}
-
-// protected reports whether p is a failed directory or lies under one.
+// protected reports whether p is a failed directory or a skipped entry, or
+// lies under one.
 func (w *oneWay) protected(p string) bool {
 	return len(w.failed) > 0 && upTo(p, w.failed)
 }

@@ -68,7 +68,7 @@ type PullInput struct {
 // path), StageDelete (children first), StageForget (by path).
 func Pull(in PullInput) Plan {
 	return planOneWay(oneWayInput{
-		Source: in.Remote.Entries, Target: in.Local, Failed: in.Remote.Failed,
+		Source: in.Remote.Entries, Target: in.Local, Failed: in.Remote.Failed, Skipped: in.Remote.Skipped,
 		Base: in.Base, Delete: in.Delete, Filter: in.Filter,
 	}, oneWayRules{
 		toLocal: true,

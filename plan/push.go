@@ -53,7 +53,7 @@ type PushInput struct {
 // StageForget (by path).
 func Push(in PushInput) Plan {
 	return planOneWay(oneWayInput{
-		Source: in.Local, Target: in.Remote.Entries, Failed: in.Remote.Failed,
+		Source: in.Local, Target: in.Remote.Entries, Failed: in.Remote.Failed, Skipped: in.Remote.Skipped,
 		Base: in.Base, Delete: in.Delete, Filter: in.Filter,
 	}, oneWayRules{
 		skipSourceLinks: true, holdUnderFailed: true,

@@ -156,7 +156,7 @@ func newSyncer(in SyncInput) *syncer {
 		remote:       sortedTree(in.Remote.Entries, nil),
 		kindConflict: make(map[string]bool),
 	}
-	s.failed, s.incomplete = failedDirs(in.Remote.Failed)
+	s.failed, s.incomplete = leftAlone(in.Remote.Failed, in.Remote.Skipped)
 	s.splitKindConflicts()
 	return s
 }

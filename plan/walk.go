@@ -17,6 +17,10 @@ type Listing struct {
 	// were refused, sorted by path. A directory here is incomplete: nothing
 	// under it may be deleted on the other side.
 	Failed []DirError
+	// Skipped holds the entries left out because their names cannot be
+	// mirrored (ErrUnmirrorable), sorted by path. Their directories are
+	// complete; the planners leave these paths alone on both sides.
+	Skipped []Skipped
 }
 
 // DirError is a failure to list one directory, or one refused entry of it.
@@ -41,6 +45,13 @@ func displayPath(p string) string {
 // negative size or an unknown kind. Only broken or hostile servers list them.
 var ErrBadEntry = errors.New("refused listing entry")
 
+// ErrTooDeep is wrapped by the DirError of a directory Walk does not list
+// because it lies deeper than WalkOptions.MaxDepth, or its path is longer
+// than WalkOptions.MaxPathLen: a server whose every directory holds another
+// (or a symlink loop followed as directories) ends there, and the rest of
+// the tree mirrors.
+var ErrTooDeep = errors.New("too deep")
+
 // ErrTooManyEntries is wrapped by the error Walk returns when a tree holds
 // more entries than WalkOptions.MaxEntries.
 var ErrTooManyEntries = errors.New("listing too large")
@@ -56,7 +67,25 @@ type WalkOptions struct {
 	// all (default 10,000,000); a bigger tree is refused with
 	// ErrTooManyEntries, which protects memory from a hostile server.
 	MaxEntries int
+	// MaxDepth bounds the levels of directories listed below the root
+	// (default DefaultMaxDepth), and MaxPathLen the bytes of a directory's
+	// path (default DefaultMaxPathLen). A directory past either bound is
+	// not listed: it goes to Listing.Failed with ErrTooDeep, so nothing
+	// under it is deleted.
+	MaxDepth   int
+	MaxPathLen int
+	// Listed, if set, is told after each directory listed how many
+	// directories and entries have been listed so far. It is called from
+	// Walk's goroutine, one call at a time.
+	Listed func(dirs, entries int)
 }
+
+// The default bounds of a walk's depth. A real tree is rarely 30 levels
+// deep; Linux refuses paths of PATH_MAX (4096) bytes or more.
+const (
+	DefaultMaxDepth   = 256
+	DefaultMaxPathLen = 4000
+)
 
 func (o WalkOptions) withDefaults() WalkOptions {
 	if o.Parallel <= 0 {
@@ -64,6 +93,12 @@ func (o WalkOptions) withDefaults() WalkOptions {
 	}
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = 10_000_000
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.MaxPathLen <= 0 {
+		o.MaxPathLen = DefaultMaxPathLen
 	}
 	return o
 }
@@ -73,8 +108,11 @@ func (o WalkOptions) withDefaults() WalkOptions {
 //
 // A directory whose List call fails is recorded in Listing.Failed and the
 // walk goes on. So are entries that must not be trusted; they are dropped:
-// names refused by CheckName, paths not directly under the listed directory,
-// duplicates (the first is kept), negative sizes and unknown kinds.
+// names that are no names (ErrInvalidName), paths not directly under the
+// listed directory, duplicates (the first is kept), negative sizes and
+// unknown kinds. A directory deeper than the bounds of o is not listed
+// (ErrTooDeep). Entries whose names cannot be mirrored (ErrUnmirrorable)
+// are dropped into Listing.Skipped; their directory stays complete.
 //
 // If ctx is done Walk returns ctx.Err(). It returns only once every List call
 // it made has returned, so List must honour ctx.
@@ -124,6 +162,10 @@ func Walk(ctx context.Context, l Lister, o WalkOptions) (Listing, error) {
 				break
 			}
 			w.accept(r.dir, r.entries)
+			w.listed++
+			if o.Listed != nil {
+				o.Listed(w.listed, w.seen)
+			}
 		}
 	}
 	if abort != nil {
@@ -131,14 +173,16 @@ func Walk(ctx context.Context, l Lister, o WalkOptions) (Listing, error) {
 	}
 	w.out.Entries = w.tree()
 	slices.SortStableFunc(w.out.Failed, func(a, b DirError) int { return ComparePath(a.Path, b.Path) })
+	slices.SortStableFunc(w.out.Skipped, func(a, b Skipped) int { return ComparePath(a.Path, b.Path) })
 	return w.out, nil
 }
 
 // walker is the state of one Walk, owned by its coordinating goroutine.
 type walker struct {
-	opts  WalkOptions
-	queue []string // directories waiting to be listed
-	seen  int      // entries returned by List so far
+	opts   WalkOptions
+	queue  []string // directories waiting to be listed
+	seen   int      // entries returned by List so far
+	listed int      // directories listed so far
 	// children holds the entries kept of each directory listed, sorted.
 	children map[string][]Entry
 	kept     int // entries in children
@@ -147,6 +191,36 @@ type walker struct {
 
 func (w *walker) fail(dir string, err error) {
 	w.out.Failed = append(w.out.Failed, DirError{Path: dir, Err: err})
+}
+
+// refuse drops an entry of dir that checkChild refused. A name that
+// cannot be mirrored is skipped and the directory stays complete: the
+// server holds a real file we cannot copy, and the rest of the directory
+// is listed as it is. Anything else (a name that is no name, such as "..",
+// "a/b" or one with NUL, or a path outside dir) fails the directory: the
+// listing was misread or forged, so it is not evidence enough to delete
+// anything under dir, and the run must say so.
+func (w *walker) refuse(dir, p string, err error) {
+	if errors.Is(err, ErrUnmirrorable) {
+		_, name := splitPath(p)
+		w.out.Skipped = append(w.out.Skipped, Skipped{Path: p, Err: CheckName(name)})
+		return
+	}
+	w.fail(dir, fmt.Errorf("%w: %w", ErrBadEntry, err))
+}
+
+// descend queues the directory p for listing, unless it lies past the
+// walk's bounds.
+func (w *walker) descend(p string) {
+	depth := strings.Count(p, "/") + 1
+	switch {
+	case depth > w.opts.MaxDepth:
+		w.fail(p, fmt.Errorf("%w: not listed, deeper than %d levels", ErrTooDeep, w.opts.MaxDepth))
+	case len(p) > w.opts.MaxPathLen:
+		w.fail(p, fmt.Errorf("%w: not listed, its path is longer than %d bytes", ErrTooDeep, w.opts.MaxPathLen))
+	default:
+		w.queue = append(w.queue, p)
+	}
 }
 
 // accept checks the entries of dir, keeps the good ones and queues the
@@ -165,7 +239,7 @@ func (w *walker) accept(dir string, entries []Entry) {
 	kept := make([]Entry, 0, len(entries))
 	for i, e := range entries {
 		if err := checkChild(dir, e); err != nil {
-			w.fail(dir, fmt.Errorf("%w: %w", ErrBadEntry, err))
+			w.refuse(dir, e.Path, err)
 			continue
 		}
 		if sorted && e.Path == lastGood || !sorted && marks[i] == markDup {
@@ -182,7 +256,7 @@ func (w *walker) accept(dir string, entries []Entry) {
 			marks[i] = markKept
 		}
 		if e.Kind == KindDir {
-			w.queue = append(w.queue, e.Path)
+			w.descend(e.Path)
 		}
 	}
 	for _, i := range order {

@@ -230,6 +230,7 @@ func (a *app) pull(ctx context.Context, f *pullFlags, s *pullSetup) error {
 
 func (a *app) renderDryRun(con *console, out *outputFlags, report *mirror.Report) error {
 	planWarnings(con, report.Plan)
+	skippedWarnings(con, out, report)
 	if out.json {
 		return renderPlanJSON(a.stdout, report.Plan)
 	}
@@ -263,9 +264,7 @@ func (a *app) finishRun(con *console, out *outputFlags, r *mirror.Report) error 
 		}
 	}
 	planWarnings(con, r.Plan)
-	for _, sk := range r.Skipped {
-		con.Println("ftpmirror: warning: skipped %s %s: %v", sk.Op, sk.Path, sk.Err)
-	}
+	skippedWarnings(con, out, r)
 	if out.json {
 		if err := renderReportJSON(a.stdout, r); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ftpmirror/ftpmirror/internal/ftptest"
+	"github.com/ftpmirror/ftpmirror/internal/hostileftp"
 	"github.com/ftpmirror/ftpmirror/state"
 )
 
@@ -368,14 +369,21 @@ func TestFiltersAndExplicitTLS(t *testing.T) {
 }
 
 func TestPerItemFailureExits1AndDoesTheRest(t *testing.T) {
-	// A name with a backslash is refused by the planner: that directory's
-	// listing fails, everything else is pulled.
-	f := newFixture(t, map[string]string{"ok.txt": "fine\n", "sub/also.txt": "fine too\n", "sub/bad\\name.txt": "x"}, ftptest.Options{})
+	// A listed name that is no name ("bad/name.txt" in the listing of
+	// sub) is refused by the walk: that directory's listing fails,
+	// everything else is pulled.
+	f := newHostileFixture(t, hostileftp.Options{
+		Listings: map[string][]string{
+			"/":    {hostileftp.LISTLine("-rw-r--r--", "5", "ok.txt"), hostileftp.LISTLine("drwxr-xr-x", "4096", "sub")},
+			"/sub": {hostileftp.LISTLine("-rw-r--r--", "9", "also.txt"), hostileftp.LISTLine("-rw-r--r--", "1", "bad/name.txt")},
+		},
+		Files: map[string]hostileftp.File{"/ok.txt": {Data: []byte("fine\n")}, "/sub/also.txt": {Data: []byte("fine too\n")}},
+	})
 	r := f.pull(t)
 	if r.code != exitFailed {
 		t.Fatalf("want exit 1, got %v", r)
 	}
-	for _, want := range []string{"ftpmirror: error: list sub: ", "bad\\\\name.txt", "1 failed", "ftpmirror: error: 1 item failed; the rest is done"} {
+	for _, want := range []string{"ftpmirror: error: list sub: ", `"sub/bad/name.txt"`, "1 failed", "ftpmirror: error: 1 item failed; the rest is done"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}

@@ -86,6 +86,15 @@ func (ss *session) list(verb, arg string) bool {
 		return ss.transfer(func(dc net.Conn) string { return ss.endlessListing(dc, verb) })
 	}
 	lines, ok := ss.s.opts.Listings[dir]
+	if ss.endless(dir) {
+		lines, ok = []string{LISTLine("drwxr-xr-x", "4096", "d")}, true
+		switch verb {
+		case "MLSD":
+			lines = []string{MLSDLine("dir", "4096", "d")}
+		case "NLST":
+			lines = []string{"d"}
+		}
+	}
 	if !ok && dir != "/" {
 		return ss.reply("550 No such directory")
 	}
@@ -190,4 +199,10 @@ func (s *Server) isClosed() bool {
 	default:
 		return false
 	}
+}
+
+// endless reports whether dir is Options.EndlessDepth or lies below it.
+func (ss *session) endless(dir string) bool {
+	top := ss.s.opts.EndlessDepth
+	return top != "" && (dir == top || strings.HasPrefix(dir, top+"/"))
 }

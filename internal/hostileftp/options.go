@@ -32,6 +32,11 @@ type Options struct {
 	// whose listing never ends: distinct lines are streamed until the client
 	// closes the data connection or the server is closed.
 	InfiniteListing string
+	// EndlessDepth, if not empty, is the absolute path of a directory
+	// whose every directory holds another, without end: it and each
+	// directory below it list one subdirectory, "d" (in the format of the
+	// command), and nothing else.
+	EndlessDepth string
 	// Hang lists verbs (upper case, as "RETR", "LIST", "MLSD", "EPSV", or
 	// Greeting) to which the server never replies: from then on the
 	// connection reads and drops commands until the client goes away.

@@ -204,5 +204,5 @@ func (ss *session) cd(dir string) bool {
 
 func (ss *session) isDir(dir string) bool {
 	_, ok := ss.s.opts.Listings[dir]
-	return ok || dir == "/" || dir == ss.s.opts.InfiniteListing
+	return ok || dir == "/" || dir == ss.s.opts.InfiniteListing || ss.endless(dir)
 }

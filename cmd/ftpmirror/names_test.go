@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ftpmirror/ftpmirror/internal/ftptest"
+	"github.com/ftpmirror/ftpmirror/internal/hostileftp"
+)
+
+// Regression: a name FTP cannot carry made every run exit 1 ("could not
+// list /"), so a cron job mailed forever. Now the first run warns, exits 0
+// and mirrors the rest; later runs are quiet, and -v still tells.
+func TestCLIWarnsOnceAboutANameThatCannotBeMirrored(t *testing.T) {
+	f := newFixture(t, map[string]string{"ok.txt": "ok", "tab\tname": "tab", "cr\rname": "cr"}, ftptest.Options{})
+	first := f.pull(t)
+	if first.code != 0 {
+		t.Fatalf("first run: %v", first)
+	}
+	if !strings.Contains(first.stderr, `ftpmirror: warning: skipped remote name "cr\rname": name cannot be mirrored`) {
+		t.Errorf("first run does not warn about the name, quoted:\n%v", first)
+	}
+	second := f.pull(t)
+	if second.code != 0 || strings.Contains(second.stderr, "cr") {
+		t.Errorf("second run is not quiet about the known name:\n%v", second)
+	}
+	verbose := f.pull(t, "-v")
+	if verbose.code != 0 || !strings.Contains(verbose.stderr, `skipped remote name "cr\rname", as before`) {
+		t.Errorf("-v does not mention the known name:\n%v", verbose)
+	}
+	if b, err := os.ReadFile(filepath.Join(f.local, "tab\tname")); err != nil || string(b) != "tab" {
+		t.Errorf("tab name: %q, %v", b, err)
+	}
+	if _, err := os.Lstat(filepath.Join(f.local, "cr\rname")); !os.IsNotExist(err) {
+		t.Errorf("the skipped name was written: %v", err)
+	}
+}
+
+// newHostileFixture is a fixture served by the scripted server of
+// internal/hostileftp, which lists what a test says, names that no file
+// system holds included.
+func newHostileFixture(t *testing.T, o hostileftp.Options) *fixture {
+	t.Helper()
+	isolate(t)
+	srv := hostileftp.Start(t, o)
+	t.Setenv("FTPMIRROR_PASSWORD", "p")
+	return &fixture{
+		local: filepath.Join(t.TempDir(), "mirror"),
+		state: filepath.Join(t.TempDir(), "state.db"),
+		url:   "ftp://u@" + srv.Addr + "/",
+	}
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ftpmirror/ftpmirror/mirror"
+)
+
+// skippedWarnings tells what the run left out on purpose: a warning for
+// what is new, and, with -v, a note for what earlier runs already warned
+// about (the state remembers it), so that a cron job does not mail about a
+// name it can do nothing with on every run.
+func skippedWarnings(con *console, out *outputFlags, r *mirror.Report) {
+	for _, sk := range r.Skipped {
+		con.Println("ftpmirror: warning: skipped %s %s: %v", sk.Op, showPath(sk.Path), sk.Err)
+	}
+	if out.verbose > 0 {
+		for _, sk := range r.SkippedBefore {
+			con.Println("ftpmirror: skipped %s %s, as before: %v", sk.Op, showPath(sk.Path), sk.Err)
+		}
+	}
+}
+
+// showPath returns p for a line of output: as it is, or quoted when it
+// holds a control character (a tab, a line break, an escape sequence) that
+// would garble the line or the terminal. Bytes that are not UTF-8 are left
+// as they are, as ls leaves them in a pipe.
+func showPath(p string) string {
+	if strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return p
+	}
+	return strconv.Quote(p)
+}
