@@ -108,11 +108,11 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 
 	remote := &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}
 	lister := &tempSkipper{l: remote}
-	listing, err := plan.Walk(ctx, lister, plan.WalkOptions{Parallel: o.Parallel, Filter: o.Filter})
+	listing, err := plan.Walk(ctx, lister, walkOptions(o))
 	if err == nil && !remote.Verified(ctx) {
 		o.Logger.Info("the server's STAT listing differs from LIST; listing again over data connections")
 		lister = &tempSkipper{l: remote}
-		listing, err = plan.Walk(ctx, lister, plan.WalkOptions{Parallel: o.Parallel, Filter: o.Filter})
+		listing, err = plan.Walk(ctx, lister, walkOptions(o))
 	}
 	if err != nil {
 		return nil, err

@@ -74,10 +74,10 @@ type WalkOptions struct {
 	// under it is deleted.
 	MaxDepth   int
 	MaxPathLen int
-	// Listed, if set, is told after each directory listed how many
-	// directories and entries have been listed so far. It is called from
-	// Walk's goroutine, one call at a time.
-	Listed func(dirs, entries int)
+	// Listed, if set, is told after each directory listed which one it
+	// was and how many directories and entries have been listed so far.
+	// It is called from Walk's goroutine, one call at a time.
+	Listed func(dir string, dirs, entries int)
 }
 
 // The default bounds of a walk's depth. A real tree is rarely 30 levels
@@ -164,7 +164,7 @@ func Walk(ctx context.Context, l Lister, o WalkOptions) (Listing, error) {
 			w.accept(r.dir, r.entries)
 			w.listed++
 			if o.Listed != nil {
-				o.Listed(w.listed, w.seen)
+				o.Listed(r.dir, w.listed, w.seen)
 			}
 		}
 	}

@@ -58,7 +58,7 @@ func (e *endlessLister) List(_ context.Context, d string) ([]Entry, error) {
 func TestWalkStopsAnEndlessTreeAtTheDepthBound(t *testing.T) {
 	l := &endlessLister{}
 	var lastDirs, lastEntries int
-	got, err := Walk(context.Background(), l, WalkOptions{MaxDepth: 5, Listed: func(d, n int) { lastDirs, lastEntries = d, n }})
+	got, err := Walk(context.Background(), l, WalkOptions{MaxDepth: 5, Listed: func(_ string, d, n int) { lastDirs, lastEntries = d, n }})
 	if err != nil {
 		t.Fatal(err)
 	}

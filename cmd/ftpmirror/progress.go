@@ -36,6 +36,10 @@ type console struct {
 	pending   int64 // bytes not yet added to the bar
 	lastDraw  time.Time
 	reported  map[string]bool // failures already printed, by "op path"
+
+	// The walk's progress, shown on one line until the bar (progress_list.go).
+	listDirs, listEntries int
+	listShown             bool
 }
 
 var _ mirror.Progress = (*console)(nil)
@@ -77,6 +81,11 @@ func (c *console) Write(p []byte) (int, error) {
 }
 
 func (c *console) printLocked(s string) {
+	if c.clearListingLocked() {
+		_, _ = io.WriteString(c.w, s)
+		c.drawListingLocked()
+		return
+	}
 	if c.bar == nil {
 		_, _ = io.WriteString(c.w, s)
 		return
@@ -91,6 +100,8 @@ func (c *console) Start(files int, bytes int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files, c.filesDone, c.pending = files, 0, 0
+	c.clearListingLocked()
+	c.listShown = false
 	if !c.useBar || (files == 0 && bytes == 0) {
 		return
 	}
@@ -191,6 +202,8 @@ func (c *console) reportedFailure(op, path string) bool {
 func (c *console) Finish() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.clearListingLocked()
+	c.listShown = false
 	if c.bar != nil {
 		_ = c.bar.Clear()
 		c.bar = nil
