@@ -12,7 +12,10 @@ import (
 type RunOptions struct {
 	Server Server
 	Conn   Options
-	// RemoteDir is the absolute remote directory to mirror ("/" if empty).
+	// RemoteDir is the remote directory to mirror: an absolute path, or a
+	// path relative to the login directory ("" is the login directory
+	// itself), resolved with PWD after login. It must exist for a pull; a
+	// push or sync creates it.
 	RemoteDir string
 	// LocalDir is the local mirror root. A pull creates it if missing; a
 	// push requires it.
@@ -47,9 +50,6 @@ type RunOptions struct {
 type PullOptions = RunOptions
 
 func (o RunOptions) withDefaults() RunOptions {
-	if o.RemoteDir == "" {
-		o.RemoteDir = "/"
-	}
 	if o.MaxDelete == (plan.Limit{}) {
 		o.MaxDelete = plan.Limit{Percent: 50}
 	}

@@ -39,6 +39,15 @@ type Report struct {
 	// Method is the data channel method that carried the run's data ("" if
 	// no data connection was needed).
 	Method Method
+	// RemoteDir is the remote root, absolute: RunOptions.RemoteDir
+	// resolved against the login directory.
+	RemoteDir string
+	// RemoteDirMissing is set by a dry run of a push or sync whose remote
+	// root does not exist: a real run creates it.
+	RemoteDirMissing bool
+	// RemoteDirCreated is set when the run created the remote root (and
+	// any missing parents).
+	RemoteDirCreated bool
 	// Bytes is the number of payload bytes transferred.
 	Bytes    int64
 	Duration time.Duration

@@ -61,6 +61,9 @@ type direction struct {
 	// with the paths it could not settle. It runs before the guard, in a
 	// dry run too, and must change nothing on either side.
 	settle func(ctx context.Context, s settleEnv, p plan.Plan) (plan.Plan, []FileError, error)
+	// createRoot creates a missing remote root and its parents (push,
+	// sync); without it a missing root is an error (pull).
+	createRoot bool
 }
 
 // settleEnv is what direction.settle may use.
@@ -103,11 +106,18 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// The root is checked before the other connections log in: a missing
+	// one ends the run, having changed nothing.
+	root, err := openRemoteRoot(ctx, o, pool, rootCheck{dir: o.RemoteDir, create: d.createRoot, dryRun: o.DryRun})
+	if err != nil {
+		return nil, err
+	}
+	o.RemoteDir = root.path // what the rest of the run works in, absolute
 	pool.Warm(ctx, o.Parallel)
-	o.Logger.Debug("logged in", "elapsed", time.Since(start))
+	o.Logger.Debug("logged in", "root", root.path, "elapsed", time.Since(start))
 
-	remote := &Lister{Pool: pool, Root: o.RemoteDir, Retries: o.Retries, Logger: o.Logger}
-	lister := &tempSkipper{l: remote}
+	remote := &Lister{Pool: pool, Root: root.path, Retries: o.Retries, Logger: o.Logger}
+	lister := &tempSkipper{l: root.lister(remote)}
 	listing, err := plan.Walk(ctx, lister, walkOptions(o))
 	if err == nil && !remote.Verified(ctx) {
 		o.Logger.Info("the server's STAT listing differs from LIST; listing again over data connections")
@@ -118,7 +128,8 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		return nil, err
 	}
 	o.Logger.Debug("listed", "entries", len(listing.Entries), "failed_dirs", len(listing.Failed), "elapsed", time.Since(start))
-	report := &Report{Bandwidth: o.Conn.Bandwidth.Schedule()}
+	report := &Report{Bandwidth: o.Conn.Bandwidth.Schedule(),
+		RemoteDir: root.path, RemoteDirMissing: root.missing, RemoteDirCreated: root.created}
 	for _, f := range listing.Failed {
 		if Classify(f.Err) == KindFatal {
 			return nil, f.Err

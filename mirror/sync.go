@@ -37,6 +37,7 @@ func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		entryRulesOn:      judgeBoth,
 		backupSide:        backupNone,
 		skipLocalSymlinks: true,
+		createRoot:        true,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {
 			return plan.Sync(syncInput(t))

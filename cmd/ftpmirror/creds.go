@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,7 +27,9 @@ type remoteURL struct {
 	// from none.
 	Password    mirror.Secret
 	HasPassword bool
-	// Path is the absolute, clean remote directory.
+	// Path is the remote directory as the URL names it (see remoteDir):
+	// "" for the login directory, "pub/data" under it, or the absolute
+	// "/srv/site" for a URL written ftp://host/%2Fsrv/site.
 	Path string
 }
 
@@ -79,7 +80,7 @@ func parseRemote(raw string) (remoteURL, error) {
 		r.Password, r.HasPassword = mirror.NewSecret(pw), has
 		u.User = nil // nothing below may print it
 	}
-	r.Path = path.Clean("/" + u.Path)
+	r.Path = remoteDir(u)
 	return r, nil
 }
 
@@ -109,8 +110,8 @@ func (r remoteURL) display(user string, tls mirror.TLSMode) string {
 	u := url.URL{
 		Scheme: r.Scheme,
 		Host:   net.JoinHostPort(r.Host, strconv.Itoa(r.port(tls))),
-		Path:   r.Path,
 	}
+	u.Path, u.RawPath = urlPath(r.Path)
 	if user != "" {
 		u.User = url.User(user)
 	}

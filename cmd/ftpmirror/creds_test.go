@@ -19,16 +19,28 @@ func TestParseRemote(t *testing.T) {
 		hasPassword           bool
 		path, display, scheme string
 	}{
-		{raw: "ftp://ftp.example.org/pub/docs", host: "ftp.example.org", path: "/pub/docs",
+		{raw: "ftp://ftp.example.org/pub/docs", host: "ftp.example.org", path: "pub/docs",
 			display: "ftp://ftp.example.org:21/pub/docs", scheme: "ftp"},
-		{raw: "ftp://host", host: "host", path: "/", display: "ftp://host:21/", scheme: "ftp"},
-		{raw: "FTP://host/a/../b/./c/", host: "host", path: "/b/c", display: "ftp://host:21/b/c", scheme: "ftp"},
-		{raw: "ftp://[::1]:2121/x", host: "::1", port: 2121, path: "/x", display: "ftp://[::1]:2121/x", scheme: "ftp"},
-		{raw: "ftp://alice@[fe80::1]/", host: "fe80::1", user: "alice", path: "/", display: "ftp://alice@[fe80::1]:21/", scheme: "ftp"},
+		{raw: "ftp://host", host: "host", path: "", display: "ftp://host:21/", scheme: "ftp"},
+		{raw: "FTP://host/a/../b/./c/", host: "host", path: "b/c", display: "ftp://host:21/b/c", scheme: "ftp"},
+		{raw: "ftp://[::1]:2121/x", host: "::1", port: 2121, path: "x", display: "ftp://[::1]:2121/x", scheme: "ftp"},
+		{raw: "ftp://alice@[fe80::1]/", host: "fe80::1", user: "alice", path: "", display: "ftp://alice@[fe80::1]:21/", scheme: "ftp"},
 		{raw: "ftp://al%40ice:p%40ss%3Aw@host:2121/dir%20x", host: "host", port: 2121, user: "al@ice",
-			password: "p@ss:w", hasPassword: true, path: "/dir x", display: "ftp://al%40ice@host:2121/dir%20x", scheme: "ftp"},
-		{raw: "ftp://bob:@host/", host: "host", user: "bob", hasPassword: true, path: "/", display: "ftp://bob@host:21/", scheme: "ftp"},
-		{raw: "ftps://host/secure", host: "host", path: "/secure", display: "ftps://host:990/secure", scheme: "ftps"},
+			password: "p@ss:w", hasPassword: true, path: "dir x", display: "ftp://al%40ice@host:2121/dir%20x", scheme: "ftp"},
+		{raw: "ftp://bob:@host/", host: "host", user: "bob", hasPassword: true, path: "", display: "ftp://bob@host:21/", scheme: "ftp"},
+		{raw: "ftps://host/secure", host: "host", path: "secure", display: "ftps://host:990/secure", scheme: "ftps"},
+		// RFC 1738: the path is relative to the login directory; %2F (or
+		// "//", as curl reads it) first makes it absolute.
+		{raw: "ftp://host/", host: "host", path: "", display: "ftp://host:21/", scheme: "ftp"},
+		{raw: "ftp://host/%2Fsrv/site", host: "host", path: "/srv/site", display: "ftp://host:21/%2Fsrv/site", scheme: "ftp"},
+		{raw: "ftp://host/%2fsrv/site/", host: "host", path: "/srv/site", display: "ftp://host:21/%2Fsrv/site", scheme: "ftp"},
+		{raw: "ftp://host//srv/site", host: "host", path: "/srv/site", display: "ftp://host:21/%2Fsrv/site", scheme: "ftp"},
+		{raw: "ftp://host/%2F", host: "host", path: "/", display: "ftp://host:21/%2F", scheme: "ftp"},
+		{raw: "ftp://host/%2F../x", host: "host", path: "/x", display: "ftp://host:21/%2Fx", scheme: "ftp"},
+		{raw: "ftp://host/%2Fa%20b/c%2Fd", host: "host", path: "/a b/c/d", display: "ftp://host:21/%2Fa%20b/c/d", scheme: "ftp"},
+		{raw: "ftp://host/a%2Fb", host: "host", path: "a/b", display: "ftp://host:21/a/b", scheme: "ftp"},
+		{raw: "ftp://host/.", host: "host", path: "", display: "ftp://host:21/", scheme: "ftp"},
+		{raw: "ftp://host/../up", host: "host", path: "../up", display: "ftp://host:21/../up", scheme: "ftp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {

@@ -105,7 +105,7 @@ func (a *app) runDemo(ctx context.Context, f *demoFlags, dir string) (err error)
 	pw := mirror.NewSecret(srv.Password)
 	a.addSecret(pw)
 	server := mirror.Server{Host: srv.Host, Port: srv.Port, User: srv.User, Password: pw}
-	remote := remoteURL{Scheme: "ftp", Host: srv.Host, Port: srv.Port, Path: "/"}.display(srv.User, mirror.TLSOff)
+	remote := remoteURL{Scheme: "ftp", Host: srv.Host, Port: srv.Port}.display(srv.User, mirror.TLSOff)
 	say := func(format string, args ...any) {
 		if !f.out.quiet && !f.out.json {
 			fmt.Fprintf(a.stdout, format, args...)
@@ -124,7 +124,7 @@ func (a *app) runDemo(ctx context.Context, f *demoFlags, dir string) (err error)
 			err = cerr
 		}
 	}()
-	opts := mirror.PullOptions{Server: server, RemoteDir: "/", LocalDir: dir, Store: store, Logger: logger}
+	opts := mirror.PullOptions{Server: server, LocalDir: dir, Store: store, Logger: logger}
 
 	say("$ ftpmirror pull --dry-run %s %s\n", remote, dir)
 	dry := opts

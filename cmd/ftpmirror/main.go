@@ -12,7 +12,8 @@
 //	0  done
 //	1  some items failed (the rest was done), or the run was interrupted
 //	2  usage: a bad flag, argument or value
-//	3  the connection, login or data channel failed
+//	3  the connection, login or data channel failed, or the remote
+//	   directory of a pull does not exist (or is a file)
 //	4  another run holds the lock on the state file
 //	5  refused by a safety guard (e.g. --max-delete); --force overrides it
 package main
@@ -104,6 +105,7 @@ func describe(ctx context.Context, err error) (code int, msg, hint string) {
 	var ee *exitError
 	var dce *mirror.DataChannelError
 	var guard *plan.GuardError
+	var root *mirror.RootError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code, ee.msg, ee.hint
@@ -116,6 +118,10 @@ func describe(ctx context.Context, err error) (code int, msg, hint string) {
 	case errors.As(err, &dce):
 		// Its message already ends with the hint, when one is known.
 		return exitConnect, err.Error(), ""
+	case errors.As(err, &root):
+		return exitConnect, err.Error(), rootHint(root)
+	case errors.Is(err, mirror.ErrLoginDir):
+		return exitConnect, err.Error(), "write the remote path as an absolute one, e.g. ftp://host/%2Fsrv/site for /srv/site"
 	case errors.Is(err, mirror.ErrLogin):
 		return exitConnect, err.Error(), "check the user and password (FTPMIRROR_PASSWORD, --password-file or ~/.netrc)"
 	case errors.Is(err, mirror.ErrConnect) && isCertificateError(err):

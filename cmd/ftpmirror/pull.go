@@ -20,8 +20,15 @@ import (
 const pullExample = `  # mirror a public tree anonymously
   ftpmirror pull ftp://ftp.example.org/pub/docs ./docs
 
-  # log in as alice; the password comes from the environment
+  # log in as alice; the password comes from the environment; site is
+  # under alice's login directory
   FTPMIRROR_PASSWORD=s3cret ftpmirror pull ftp://alice@files.example.com/site ./site
+
+  # an absolute remote path, /srv/site, written with %2F
+  ftpmirror pull ftp://alice@files.example.com/%2Fsrv/site ./site
+
+  # alice's whole login directory
+  ftpmirror pull ftp://alice@files.example.com/ ./alice
 
   # show what would change, without changing anything
   ftpmirror pull -n --delete ftp://alice@files.example.com/site ./site
@@ -86,7 +93,9 @@ overwritten (shown with '>' in a dry run).
 
 What was synced is kept in a state file (default under $XDG_STATE_HOME or
 ~/.local/state/ftpmirror/), which also keeps two runs of the same mirror from
-overlapping. Use ftps:// for implicit TLS, --tls explicit for AUTH TLS.`,
+overlapping. Use ftps:// for implicit TLS, --tls explicit for AUTH TLS.
+
+` + urlPathHelp,
 		Example: pullExample,
 		Args:    argsExactly(2, "pull needs a remote URL and a local directory"),
 		RunE:    a.runE(func(cmd *cobra.Command, args []string) error { return a.runPull(cmd.Context(), &f, args[0], args[1]) }),

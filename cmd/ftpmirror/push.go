@@ -48,7 +48,9 @@ it (MFMT, or MDTM with two arguments). An interrupted upload is resumed by the
 next run when the local file has not changed.
 
 What was synced is kept in a state file, as for pull: a push with nothing
-changed lists the server and uploads nothing.`,
+changed lists the server and uploads nothing.
+
+` + urlPathHelp,
 		Example: pushExample,
 		Args:    argsExactly(2, "push needs a local directory and a remote URL"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {

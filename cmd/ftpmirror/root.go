@@ -58,7 +58,8 @@ Exit codes:
   0  done
   1  some items failed (the rest was done), or the run was interrupted
   2  usage: a bad flag, argument or value
-  3  the connection, login or data channel failed
+  3  the connection, login or data channel failed, or the remote directory of
+     a pull does not exist
   4  another run holds the lock on the state file
   5  refused by a safety guard (e.g. --max-delete); --force overrides it`
 

@@ -32,6 +32,7 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		"password_from", s.conn.creds.Source, "parallel", f.parallel, "retries", f.retries, "delete", f.delete,
 		"max_delete", s.maxDelete.String(), "force", f.force)
 
+	newState := guardNewState(s.statePath)
 	store, err := openState(s.statePath, f.dryRun, f.wait, func() {
 		if !f.out.quiet {
 			con.Println("waiting up to %s for another run to release the lock on %s", f.wait, s.statePath)
@@ -43,6 +44,7 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 	}
 	if store != nil {
 		defer func() {
+			newState.discard(store, err)
 			if cerr := store.Close(); cerr != nil && err == nil {
 				err = cerr
 			}
@@ -75,6 +77,7 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 	}
 	report, err = run(ctx, opts)
 	con.Finish()
+	rootNotes(con, direction, report, f.out.quiet || f.out.json)
 	logOutcome(logger, direction, report, err)
 	var guard *plan.GuardError
 	if f.dryRun && errors.As(err, &guard) && report != nil {

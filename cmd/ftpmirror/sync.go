@@ -45,7 +45,9 @@ sides and the other is kept beside it as NAME.conflict-<side>-<time>.EXT, on
 both sides too; local or remote make that side win, newer the newer version.
 
 Deletions are guarded on each side as for pull (--max-delete, --force).
-Symlinks are created from the remote side only: FTP cannot create them.`,
+Symlinks are created from the remote side only: FTP cannot create them.
+
+` + urlPathHelp,
 		Example: syncExample,
 		Args:    argsExactly(2, "sync needs a local directory and a remote URL"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
