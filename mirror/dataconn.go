@@ -34,7 +34,7 @@ func (t *transport) wrapData(c net.Conn, op *dataOp) net.Conn {
 	if op == nil {
 		op = &dataOp{}
 	}
-	dc := &dataConn{Conn: c, idle: t.opts.IdleTimeout, limit: op.limit, aborted: &t.w.aborted}
+	dc := &dataConn{Conn: t.opts.MinRate.bound(c), idle: t.opts.IdleTimeout, limit: op.limit, aborted: &t.w.aborted} // minrate.go
 	op.setCurrent(dc)
 	conn := t.opts.Bandwidth.conn(dc, &t.w.aborted) // the bytes on the wire, beneath TLS
 	if t.dataTLS != nil {
@@ -98,11 +98,12 @@ func (d *dataConn) Write(p []byte) (int, error) {
 }
 
 // failure returns the error that broke the connection, if any; a listing
-// over its limit is the server's fault, not the channel's, and is not one.
+// over its limit, or a server too slow (minrate.go), is the server's fault,
+// not the channel's, and is not one.
 func (d *dataConn) failure() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if errors.Is(d.err, errListingTooLong) || errors.Is(d.err, errAborted) {
+	if errors.Is(d.err, errListingTooLong) || errors.Is(d.err, errAborted) || errors.Is(d.err, ErrTooSlow) {
 		return nil
 	}
 	return d.err

@@ -127,6 +127,10 @@ type Options struct {
 	// Dialer give up a method that once worked (default 3).
 	MethodFailures int
 
+	// MinRate is the least progress every data connection must make (see
+	// minrate.go); the zero value is DefaultMinRate.
+	MinRate MinRate
+
 	// Bandwidth limits the bytes per second of all data connections
 	// together (see bwlimit.go); nil means unlimited.
 	Bandwidth *Bandwidth

@@ -72,6 +72,7 @@ type pullFlags struct {
 	wait        time.Duration
 	metricsFile string
 	bwlimit     string
+	limits      limitFlags // limits.go
 	minSize     string
 	maxSize     string
 	newerThan   string
@@ -129,6 +130,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.retries, "retries", 3, "attempts per file after the first failure")
 	fs.DurationVar(&f.wait, "wait", 0, "wait this long for another run to release the state lock")
 	fs.StringVar(&f.metricsFile, "metrics-file", "", "after each run, write its figures to `FILE` in the Prometheus text format (node_exporter textfile)")
+	f.limits.register(fs)
 	f.conn.register(fs)
 }
 
@@ -184,6 +186,10 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 	if filter, err = f.withEntryRules(filter, time.Now()); err != nil {
 		return nil, err
 	}
+	minRate, err := f.limits.validate()
+	if err != nil {
+		return nil, err
+	}
 	var bw *mirror.Bandwidth
 	if f.bwlimit != "" {
 		sched, err := mirror.ParseSchedule(f.bwlimit)
@@ -209,6 +215,7 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 	if err := f.checkBackupDir(c.remote.Path, abs); err != nil {
 		return nil, err
 	}
+	c.options.MinRate = minRate
 	statePath := f.statePath
 	if statePath == "" {
 		statePath, err = state.DefaultPath(c.display, abs)

@@ -61,7 +61,8 @@ Exit codes:
   3  the connection, login or data channel failed, or the remote directory of
      a pull does not exist
   4  another run holds the lock on the state file
-  5  refused by a safety guard (e.g. --max-delete); --force overrides it`
+  5  refused by a safety guard (e.g. --max-delete); --force overrides it
+  6  stopped by --max-duration: what was done is kept; run again to go on`
 
 const rootExample = `  # see it work against a local test server
   ftpmirror demo

@@ -75,7 +75,10 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 	if !f.dryRun {
 		opts.Progress = con
 	}
-	report, err = run(ctx, opts)
+	runCtx, stopClock := f.limits.bound(ctx) // --max-duration, limits.go
+	defer stopClock()
+	report, err = run(runCtx, opts)
+	err = f.limits.outcome(runCtx, report, err)
 	con.Finish()
 	rootNotes(con, direction, report, f.out.quiet || f.out.json)
 	logOutcome(logger, direction, report, err)
@@ -91,7 +94,10 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		return err
 	}
 	if f.dryRun {
-		return a.renderDryRun(con, &f.out, report)
+		if err := a.renderDryRun(con, &f.out, report); err != nil {
+			return err
+		}
+		return dryRunOutcome(con, report)
 	}
 	if direction == "pull" {
 		return a.finishRun(con, &f.out, report)

@@ -104,6 +104,9 @@ func (ss *session) list(verb, arg string) bool {
 			b.WriteString(l)
 			b.WriteString("\r\n")
 		}
+		if dir == ss.s.opts.TrickleListing {
+			return ss.trickle(dc, b.Bytes())
+		}
 		if _, err := dc.Write(b.Bytes()); err != nil {
 			return "426 Transfer aborted"
 		}
@@ -156,6 +159,9 @@ func (ss *session) send(dc net.Conn, p string, f File, rest int64) string {
 		src = &repeatReader{data: chunk}
 	} else {
 		src = bytes.NewReader(f.Data[rest:])
+	}
+	if f.Trickle {
+		return ss.trickle(dc, f.Data[rest:])
 	}
 	switch {
 	case f.CloseAfter > 0:

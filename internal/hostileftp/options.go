@@ -37,6 +37,14 @@ type Options struct {
 	// directory below it list one subdirectory, "d" (in the format of the
 	// command), and nothing else.
 	EndlessDepth string
+	// TrickleListing, if not empty, is the absolute path of a directory of
+	// Listings whose listing is sent a byte at a time, one every
+	// TrickleEvery: never idle long enough for an idle timeout, and never
+	// done in reasonable time.
+	TrickleListing string
+	// TrickleEvery is the pause between two bytes of a trickled listing or
+	// file (default 10ms).
+	TrickleEvery time.Duration
 	// Hang lists verbs (upper case, as "RETR", "LIST", "MLSD", "EPSV", or
 	// Greeting) to which the server never replies: from then on the
 	// connection reads and drops commands until the client goes away.
@@ -77,6 +85,9 @@ type File struct {
 	// closing anything or replying, until the client closes the data
 	// connection or the server is closed.
 	StallAfter int64
+	// Trickle makes RETR send Data a byte at a time, one every
+	// Options.TrickleEvery.
+	Trickle bool
 	// Endless makes RETR send Data (or zero bytes, if Data is empty) over
 	// and over, until the client closes the data connection.
 	Endless bool
@@ -105,6 +116,9 @@ func LISTLine(mode, size, name string) string {
 func (o Options) withDefaults() Options {
 	if o.MaxConns <= 0 {
 		o.MaxConns = 32
+	}
+	if o.TrickleEvery <= 0 {
+		o.TrickleEvery = 10 * time.Millisecond
 	}
 	if o.AcceptTimeout <= 0 {
 		o.AcceptTimeout = 10 * time.Second
