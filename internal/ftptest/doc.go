@@ -1,6 +1,7 @@
-// Package ftptest runs real FTP servers on 127.0.0.1 for tests and for the
-// `ftpmirror demo` command, and offers helpers to build and compare local
-// trees (WriteTree, SetMtime, TreeEqual, RandomTree).
+// Package ftptest runs real FTP servers on 127.0.0.1 for tests (the demo has
+// its own, internal/demoserver, which ships in the binary), and offers
+// helpers to build and compare local trees (WriteTree, SetMtime, TreeEqual,
+// RandomTree).
 //
 // It must never listen on anything but the loopback address, never touch a
 // path outside the roots it is given (except the vsftpd launcher's system
