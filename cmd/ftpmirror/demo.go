@@ -207,7 +207,7 @@ func (d *demo) explain(text string) {
 // run prints a command line and runs it as ftpmirror would, with the demo's
 // output flags; a failure stops the demo with the command's exit code.
 func (d *demo) run(ctx context.Context, args ...string) error {
-	args = append(args[:1], append(d.f.out.passOn(), args[1:]...)...)
+	args = append(args[:1], append(d.f.out.passOn(args[0] != "probe"), args[1:]...)...)
 	d.say("$ %s\n", commandLine(args))
 	code := run(ctx, args, d.a.stdin, d.a.stdout, d.a.rawStderr)
 	if code != exitOK {
@@ -216,8 +216,9 @@ func (d *demo) run(ctx context.Context, args ...string) error {
 	return nil
 }
 
-// passOn returns the output flags a demo gives each of its commands.
-func (f *outputFlags) passOn() []string {
+// passOn returns the output flags a demo gives each of its commands;
+// --progress only to those that draw a bar.
+func (f *outputFlags) passOn(withProgress bool) []string {
 	var out []string
 	if f.quiet {
 		out = append(out, "-q")
@@ -228,7 +229,7 @@ func (f *outputFlags) passOn() []string {
 	if f.verbose > 0 {
 		out = append(out, "-"+strings.Repeat("v", f.verbose))
 	}
-	if f.progress != "" && f.progress != "auto" {
+	if withProgress && f.progress != "" && f.progress != "auto" {
 		out = append(out, "--progress", f.progress)
 	}
 	return out
