@@ -14,9 +14,12 @@ import (
 
 // trees is what a run sees before it plans: both trees and the state.
 type trees struct {
-	local   []plan.Entry
-	listing plan.Listing
-	base    plan.Snapshot
+	local []plan.Entry
+	// localFailed are the local directories that could not be read, when
+	// the direction scans past them.
+	localFailed []plan.DirError
+	listing     plan.Listing
+	base        plan.Snapshot
 	// filter is the run's Filter with the files its size and age rules
 	// hold back (judged on the side entryRulesOn names) excluded by path.
 	filter *plan.Filter
@@ -64,6 +67,9 @@ type direction struct {
 	// createRoot creates a missing remote root and its parents (push,
 	// sync); without it a missing root is an error (pull).
 	createRoot bool
+	// scanPastFailures goes on past local subdirectories that cannot be
+	// read, reporting them as failed, instead of stopping the run.
+	scanPastFailures bool
 }
 
 // settleEnv is what direction.settle may use.
@@ -148,9 +154,24 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		return !o.Filter.Match(rel, kind) || (stateRel != "" && (rel == stateRel || rel == stateRel+".lock"))
 	}
 	var names localNames
-	local, err := ScanLocal(ctx, localRoot, names.wrap(skip))
+	scan := func(leaveOut func(rel string) bool) ([]plan.Entry, error) {
+		names = localNames{}
+		return ScanLocal(ctx, localRoot, names.wrap(func(rel string, kind plan.Kind) bool {
+			return leaveOut(rel) || skip(rel, kind)
+		}))
+	}
+	var local []plan.Entry
+	var localFailed []plan.DirError
+	if d.scanPastFailures {
+		local, localFailed, err = scanPastFailures(scan)
+	} else {
+		local, err = scan(func(string) bool { return false })
+	}
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", localRoot, err)
+	}
+	for _, f := range localFailed {
+		report.Failed = append(report.Failed, FileError{Path: f.Path, Op: "scan", Err: f.Err})
 	}
 	skippedNames(&listing, names.skipped, report)
 	if d.skipLocalSymlinks {
@@ -160,7 +181,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 			}
 		}
 	}
-	in := trees{local: local, listing: listing, base: base}
+	in := trees{local: local, localFailed: localFailed, listing: listing, base: base}
 	in.filter = holdByEntryRules(o, d, in)
 	report.Plan = d.plan(in)
 	if d.settle != nil {

@@ -24,13 +24,18 @@ type SyncOptions struct {
 // changed on both (or new on both) are compared by content first, with the
 // server's digest where it offers one, else by reading the remote file
 // (sync_compare.go); those that cannot be compared are left alone and
-// reported as failed. Conflicts lose no version: with keep-both, one
+// reported as failed. A local directory that cannot be read is reported as
+// failed too, and nothing is planned under it on either side. Conflicts
+// lose no version: with keep-both, one
 // version keeps the name on both sides and the other is kept beside it as a
 // conflict copy, on both sides too.
 func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	now := time.Now().UTC()
 	syncInput := func(t trees) plan.SyncInput {
-		return plan.SyncInput{Local: t.local, Remote: t.listing, Base: t.base, Policy: o.Conflict, Filter: t.filter, Now: now}
+		return plan.SyncInput{
+			Local: t.local, LocalFailed: t.localFailed, Remote: t.listing, Base: t.base,
+			Policy: o.Conflict, Filter: t.filter, Now: now,
+		}
 	}
 	return run(ctx, o.RunOptions, direction{
 		localMustExist:    true,
@@ -38,6 +43,7 @@ func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		backupSide:        backupNone,
 		skipLocalSymlinks: true,
 		createRoot:        true,
+		scanPastFailures:  true,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {
 			return plan.Sync(syncInput(t))

@@ -9,6 +9,8 @@ import (
 type SyncInput struct {
 	// Local is the local tree, in any order, with Precision time.Nanosecond.
 	Local []Entry
+	// LocalFailed holds the local directories that could not be read.
+	LocalFailed []DirError
 	// Remote is the remote tree as Walk listed it.
 	Remote Listing
 	// Base is the state of the last sync: each Record holds both sides as
@@ -102,6 +104,11 @@ type SyncInput struct {
 // resolution or kind conflict is withheld is Blocked with what it holds.
 // State records there are not forgotten.
 //
+// Under a local directory that could not be read (LocalFailed, also copied
+// to Plan.Incomplete) nothing is planned on either side, as the local side
+// there is unknown; a path that would have been copied or resolved there is
+// Blocked.
+//
 // Paths the Filter excludes (on either side, or by their record) get no
 // action on either side, and keep their directories.
 //
@@ -122,6 +129,7 @@ type syncer struct {
 	in            SyncInput
 	local, remote []Entry // sorted trees
 	failed        map[string]bool
+	localFailed   map[string]bool
 	// kindConflict holds the paths where the sides hold different kinds
 	// that are left alone (under a failed listing).
 	kindConflict map[string]bool
@@ -157,6 +165,10 @@ func newSyncer(in SyncInput) *syncer {
 		kindConflict: make(map[string]bool),
 	}
 	s.failed, s.incomplete = leftAlone(in.Remote.Failed, in.Remote.Skipped)
+	if len(in.LocalFailed) > 0 {
+		s.localFailed, _ = leftAlone(in.LocalFailed, nil)
+		_, s.incomplete = leftAlone(append(slices.Clone(in.Remote.Failed), in.LocalFailed...), nil)
+	}
 	s.splitKindConflicts()
 	return s
 }
@@ -296,7 +308,10 @@ func (s *syncer) decide(p string, l, r Entry, sp syncPath) {
 	default:
 		a = s.decideFile(p, l, r, sp.ls, sp.rs)
 	}
-	if s.underFailed(p) {
+	switch {
+	case len(s.localFailed) > 0 && upTo(p, s.localFailed):
+		a = s.withholdAll(p, a)
+	case s.underFailed(p):
 		a = s.withholdUnknown(p, a)
 	}
 	s.settle(p, l, hasL, r, hasR, a)

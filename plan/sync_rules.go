@@ -144,3 +144,14 @@ func (s *syncer) withholdUnknown(p string, a Action) Action {
 	s.block(p)
 	return Action{}
 }
+
+// withholdAll withholds the action planned for p under a local directory
+// that could not be read; p is Blocked if the action copies or resolves.
+func (s *syncer) withholdAll(p string, a Action) Action {
+	switch a.Op {
+	case "", OpDeleteLocal, OpDeleteRemote, OpForget, OpMkdirLocal, OpMkdirRemote, OpAdopt:
+	default:
+		s.block(p)
+	}
+	return Action{}
+}

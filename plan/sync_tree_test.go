@@ -27,14 +27,16 @@ func sizedLink(p, target string) Entry {
 func TestSyncTree(t *testing.T) {
 	lf := func(p string) Entry { return loc(p, 1, t0) } // as synced
 	tests := []struct {
-		name    string
-		local   []Entry
-		remote  Listing
-		base    Snapshot
-		include []string
-		exclude []string
-		want    []string
-		blocked []string
+		name   string
+		local  []Entry
+		remote Listing
+		base   Snapshot
+		// localFailed are local directories that could not be read.
+		localFailed []DirError
+		include     []string
+		exclude     []string
+		want        []string
+		blocked     []string
 	}{
 		{
 			name:  "first sync is the union and deletes nothing",
@@ -187,6 +189,18 @@ func TestSyncTree(t *testing.T) {
 			blocked: []string{"a/both", "a/chg", "a/new", "a/sub/f"},
 		},
 		{
+			name:        "a local directory that cannot be read: nothing is planned under it on either side",
+			local:       []Entry{lf("ok"), dir("b"), lf("b/x")},
+			localFailed: []DirError{{Path: "a", Err: errors.New("permission denied")}},
+			remote: Listing{Entries: []Entry{
+				file("ok", 1), dir("a"), file("a/gone-locally?", 1), file("a/new", 1),
+				loc("a/chg", 2, t0.Add(time.Hour)), dir("b"), file("b/new", 1),
+			}},
+			base:    snap(synced("ok"), syncedDir("a"), synced("a/gone-locally?"), synced("a/chg"), synced("a/del"), syncedDir("b"), synced("b/x")),
+			want:    []string{"transfer download new b/new", "delete delete deleted b/x"},
+			blocked: []string{"a/chg", "a/new"},
+		},
+		{
 			name:    "nothing is deleted on either side when the root listing failed",
 			local:   []Entry{lf("f"), lf("g")},
 			remote:  Listing{Failed: []DirError{{Path: "", Err: errors.New("421")}}},
@@ -221,7 +235,7 @@ func TestSyncTree(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := Sync(SyncInput{
-				Local: tt.local, Remote: tt.remote, Base: tt.base,
+				Local: tt.local, LocalFailed: tt.localFailed, Remote: tt.remote, Base: tt.base,
 				Filter: newSyncFilter(t, tt.include, tt.exclude), Now: syncNow,
 			})
 			if got := showSync(p); !slices.Equal(got, tt.want) {
@@ -231,7 +245,7 @@ func TestSyncTree(t *testing.T) {
 				t.Errorf("blocked = %q, want %q", p.Blocked, tt.blocked)
 			}
 			var failed []string
-			for _, f := range tt.remote.Failed {
+			for _, f := range append(slices.Clone(tt.remote.Failed), tt.localFailed...) {
 				failed = append(failed, f.Path)
 			}
 			if !slices.Equal(p.Incomplete, failed) {
