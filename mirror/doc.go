@@ -11,6 +11,7 @@
 //	listing := plan.Walk(ctx, &Lister{Pool: pool}, ...)  // list: directories in parallel
 //	local   := ScanLocal(ctx, root, skip)                // the local tree
 //	p       := plan.Pull(listing, local, store.Snapshot()) // diff: pure (or plan.Push, plan.Sync)
+//	p        = settle(p)                                 // sync: compare content that size and mtime cannot tell (sync_compare.go, hash.go)
 //	plan.CheckDeletes(p, ...)                            // the deletion guard, unless --force
 //	executor.run(ctx, p)                                 // execute: stages, chained workers, retries, atomic writes
 //	batch.Flush(); store.SetMeta(...)                    // commit: records as transfers finish, the method that worked
