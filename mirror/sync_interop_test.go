@@ -154,3 +154,72 @@ func TestVsftpdSyncComparesEditsOnBothSidesByDownload(t *testing.T) {
 		t.Fatal("vsftpd offers no hash, yet one was used")
 	}
 }
+
+// syncInterestingRows runs rows of the decision table against a real
+// server: a file against a directory each way, a deletion against a change
+// each way, a directory deleted on the remote while a file was added in it
+// locally.
+func syncInterestingRows(t *testing.T, f *pullFixture) {
+	t.Helper()
+	if err := os.MkdirAll(f.local, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.mustSync(nil)
+	t1 := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+	writeAt(t, f.local, "x", "local file x", t1)
+	writeAt(t, f.remote, "x/in.txt", "remote dir x", t1)
+	writeAt(t, f.local, "y/in.txt", "local dir y", t1)
+	writeAt(t, f.remote, "y", "remote file y", t1)
+	writeAt(t, f.local, "del-remote.txt", "changed here", t1)
+	if err := os.Remove(filepath.Join(f.remote, "del-remote.txt")); err != nil {
+		t.Fatal(err)
+	}
+	writeAt(t, f.remote, "del-local.txt", "changed there", t1)
+	if err := os.Remove(filepath.Join(f.local, "del-local.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(f.remote, "d")); err != nil {
+		t.Fatal(err)
+	}
+	writeAt(t, f.local, "d/added.txt", "added in d", t1)
+
+	dry := f.mustSync(func(o *SyncOptions) { o.DryRun = true })
+	if s := dry.Plan.Summary(); s.Renames != 2 {
+		t.Fatalf("dry run plans %v, want the two kind conflicts named", dry.Plan.Actions)
+	}
+	f.mustSync(func(o *SyncOptions) { o.Force = true }) // d/old.txt's deletion is 1 of 3
+	ftptest.TreeEqual(t, f.remote, f.local)
+	got := map[string]string{}
+	for _, rel := range []string{"x/in.txt", "y/in.txt", "del-remote.txt", "del-local.txt", "d/added.txt"} {
+		got[rel] = readFile(t, filepath.Join(f.local, rel))
+	}
+	want := map[string]string{"x/in.txt": "remote dir x", "y/in.txt": "local dir y", "del-remote.txt": "changed here",
+		"del-local.txt": "changed there", "d/added.txt": "added in d"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	for pattern, want := range map[string]string{"x.conflict-local-*": "local file x", "y.conflict-remote-*": "remote file y"} {
+		m, _ := filepath.Glob(filepath.Join(f.remote, pattern))
+		if len(m) != 1 || readFile(t, m[0]) != want {
+			t.Errorf("remote %s: %v, want one copy holding %q", pattern, m, want)
+		}
+	}
+	noTempNames(t, f.local)
+	noTempNames(t, f.remote)
+	if r := f.mustSync(nil); len(r.Plan.Actions) != 0 {
+		t.Fatalf("the sync after plans %v", r.Plan.Actions)
+	}
+}
+
+var interestingRowsTree = map[string]string{"del-remote.txt": "base", "del-local.txt": "base", "d/old.txt": "old"}
+
+func TestProftpdSyncKindConflictsAndDeletionsAgainstChanges(t *testing.T) {
+	syncInterestingRows(t, proftpdFixture(t, interestingRowsTree))
+}
+
+func TestVsftpdSyncKindConflictsAndDeletionsAgainstChanges(t *testing.T) {
+	f, _ := vsftpdFixture(t, interestingRowsTree, ftptest.VsftpdOptions{Writable: true})
+	syncInterestingRows(t, f)
+}
