@@ -41,6 +41,8 @@ func Classify(err error) Kind {
 	switch {
 	case err == nil:
 		return KindTransient
+	case isChecksumError(err): // the transfer is done again (checksum.go)
+		return KindTransient
 	case errors.Is(err, ErrLogin), errors.Is(err, ErrConnect), errors.As(err, &dce),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EROFS):

@@ -32,6 +32,7 @@ type executor struct {
 	push       pushSettings // uploads only; see execute_push.go
 	segmentMin int64        // RunOptions.SegmentMin; see segment.go
 	backup     *backups     // RunOptions.BackupDir; nil: none (backup.go)
+	checksum   *checksums   // RunOptions.Checksum; nil: off (checksum.go)
 
 	mu       sync.Mutex
 	doneActs []plan.Action // the actions carried out
@@ -218,6 +219,11 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry, next *
 		if !IsTransient(err) {
 			e.progress.Bytes(-pw.n)
 		}
+		return err
+	}
+	if err := e.checksum.verify(ctx, c, e.retrSpecOf(src).path, src.Path, w.openPart); err != nil {
+		_ = w.Abort()
+		e.progress.Bytes(-pw.n)
 		return err
 	}
 	if err := e.backup.keepLocal(src.Path); err != nil {

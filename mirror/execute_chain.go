@@ -19,7 +19,7 @@ import (
 // chainable reports whether a is a small download fetched in one stream,
 // from the start: the kind a chain can send ahead.
 func (e *executor) chainable(a plan.Action) bool {
-	return a.Op == plan.OpDownload && a.Source != nil && a.Size < resumeMin &&
+	return e.checksum == nil && a.Op == plan.OpDownload && a.Source != nil && a.Size < resumeMin &&
 		segmentCount(a.Size, e.segmentMin, e.pool.Limit()) < 2
 }
 

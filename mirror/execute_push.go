@@ -130,6 +130,19 @@ func (e *executor) upload(ctx context.Context, c *Conn, planned plan.Entry) erro
 	if err != nil {
 		return err
 	}
+	if err := e.checksum.verify(ctx, c, dest, src.Path, func() (io.ReadCloser, error) {
+		f, _, err := openSource(e.localRoot, src.Path)
+		return f, err
+	}); err != nil {
+		e.progress.Bytes(-sent)
+		if isChecksumError(err) && !c.Broken() {
+			_ = c.Delete(ctx, dest) // sent again from the start
+			if resumable {
+				_ = e.store.DeletePartial(src.Path)
+			}
+		}
+		return err
+	}
 	if dest != target {
 		if _, err := e.backup.keepRemote(ctx, c, target, src.Path); err != nil {
 			return err

@@ -34,6 +34,9 @@ type RunOptions struct {
 	// directory on the mirror's filesystem; for a push, an absolute
 	// directory on the server. Sync refuses it. "" keeps nothing.
 	BackupDir string
+	// Checksum compares each transfer with the server's digest of the file
+	// (checksum.go); a server that offers none is compared by size.
+	Checksum bool
 
 	Parallel int // control connections, default 4
 	Retries  int // attempts per action after the first, default 3

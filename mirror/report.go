@@ -55,4 +55,8 @@ type Report struct {
 	Bandwidth Schedule
 	// BackedUp is the number of files moved into RunOptions.BackupDir.
 	BackedUp int
+	// Checksum is the digest the transfers were verified with (--checksum),
+	// "" when none was; Verified counts the transfers verified.
+	Checksum HashAlgorithm
+	Verified int
 }

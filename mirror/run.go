@@ -213,6 +213,12 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		if report.Method != "" {
 			meta.DataMethod = string(report.Method)
 		}
+		if o.Checksum {
+			meta.Checksum = string(report.Checksum)
+			if meta.Checksum == "" {
+				meta.Checksum = "size"
+			}
+		}
 		meta.NoSendAhead = meta.NoSendAhead || !pool.Dialer().SendsAhead() && !o.Conn.NoPipeline
 		if serr := o.Store.SetMeta(meta); serr != nil && err == nil {
 			err = fmt.Errorf("state: %w", serr)
@@ -246,9 +252,13 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 		return err
 	}
 	e.backup = bk
+	if o.Checksum {
+		e.checksum = &checksums{log: o.Logger}
+	}
 	e.cleanRemoteTemps(ctx, remoteTemps, report.Plan)
 	err = e.run(ctx, report.Plan)
 	report.BackedUp = bk.count()
+	report.Checksum, report.Verified = e.checksum.algorithm(), e.checksum.count()
 	if e.batch != nil {
 		if ferr := e.batch.Flush(); ferr != nil {
 			err = errors.Join(err, fmt.Errorf("state: %w", ferr))

@@ -115,6 +115,14 @@ func (e *executor) segmented(ctx context.Context, src plan.Entry) error {
 		e.progress.Bytes(-written)
 		return err
 	}
+	if e.checksum != nil {
+		err := e.pool.Do(ctx, func(c *Conn) error { return e.checksum.verify(ctx, c, f.remote, src.Path, w.openPart) })
+		if err != nil {
+			_ = w.Abort()
+			e.progress.Bytes(-written)
+			return err
+		}
+	}
 	if err := e.backup.keepLocal(src.Path); err != nil {
 		_ = w.Abort()
 		return &LocalError{Err: err}

@@ -24,6 +24,10 @@ type Meta struct {
 	LastRun time.Time
 	// LastComplete is whether the last run finished without failures.
 	LastComplete bool
+	// Checksum is the digest the last run verified its transfers with
+	// (--checksum): "SHA-256" and so on, "size" when the server offered
+	// none, "" when the run did not verify.
+	Checksum string
 }
 
 // Keys of the meta bucket, besides keySchema and keyFiles.
@@ -34,6 +38,7 @@ var (
 	keyNoSendAhead  = []byte("no_send_ahead")
 	keyLastRun      = []byte("last_run")
 	keyLastComplete = []byte("last_complete")
+	keyChecksum     = []byte("checksum")
 )
 
 // Meta returns the metadata. A file that was never written returns a zero Meta.
@@ -58,6 +63,7 @@ func (s *Store) Meta() (Meta, error) {
 		}
 		m.LastComplete = string(b.Get(keyLastComplete)) == "1"
 		m.NoSendAhead = string(b.Get(keyNoSendAhead)) == "1"
+		m.Checksum = string(b.Get(keyChecksum))
 		return nil
 	})
 	return m, err
@@ -87,6 +93,7 @@ func (s *Store) SetMeta(m Meta) error {
 			{keyDataMethod, m.DataMethod},
 			{keyLastComplete, complete},
 			{keyNoSendAhead, noAhead},
+			{keyChecksum, m.Checksum},
 		} {
 			if err := b.Put(kv.key, []byte(kv.value)); err != nil {
 				return err

@@ -48,6 +48,9 @@ const pullExample = `  # mirror a public tree anonymously
   # only files up to 100 MiB changed in the last 30 days; the others are left alone, never deleted
   ftpmirror pull --delete --max-size 100M --newer-than 30d ftp://host/pub ./pub
 
+  # compare every file with the server's hash after its transfer (proftpd's mod_digest, ...)
+  ftpmirror pull --checksum ftp://alice@files.example.com/site ./site
+
   # at most 2 MiB/s in all; or 512 KiB/s in office hours only
   ftpmirror pull --bwlimit 2M ftp://host/pub ./pub
   ftpmirror pull --bwlimit "08:00,512k 19:00,off" ftp://host/pub ./pub
@@ -78,6 +81,7 @@ type pullFlags struct {
 	newerThan   string
 	olderThan   string
 	backupDir   string
+	checksum    bool
 	// direction is the command these flags belong to: pull, push or sync.
 	direction string
 }
@@ -123,6 +127,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.delete, "delete", false, "delete local files that are gone on the server")
 	fs.StringVar(&f.maxDelete, "max-delete", "50%", "refuse to delete more than `N` files or P% of the mirror")
 	fs.BoolVar(&f.force, "force", false, "proceed past the --max-delete guard")
+	fs.BoolVar(&f.checksum, "checksum", false, "after each transfer, compare the file with the server's hash (HASH, XSHA256 ...); a mismatch is retried")
 	fs.StringVar(&f.backupDir, "backup-dir", "", "move files that would be deleted or overwritten into `DIR` first (pull: a local directory; push: one on the server)")
 	fs.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would be done, change nothing")
 	fs.StringVar(&f.statePath, "state", "", "state `FILE` (default: derived from the URL and LOCAL_DIR)")

@@ -204,6 +204,8 @@ type jsonReport struct {
 	Blocked    []string      `json:"blocked,omitempty"`
 	BWLimit    string        `json:"bwlimit,omitempty"`
 	BackedUp   int           `json:"backed_up"`
+	Checksum   string        `json:"checksum,omitempty"`
+	Verified   int           `json:"verified"`
 }
 
 func renderReportJSON(w io.Writer, r *mirror.Report) error {
@@ -216,6 +218,8 @@ func renderReportJSON(w io.Writer, r *mirror.Report) error {
 		Incomplete: r.Plan.Incomplete,
 		Blocked:    r.Plan.Blocked,
 		BackedUp:   r.BackedUp,
+		Checksum:   string(r.Checksum),
+		Verified:   r.Verified,
 	}
 	if r.Bandwidth != nil {
 		doc.BWLimit = r.Bandwidth.String()
@@ -261,6 +265,9 @@ func reportTextFor(verb string, r *mirror.Report) string {
 	s := strings.Join(parts, ", ") + " in " + roundDuration(r.Duration).String()
 	if r.Method != "" {
 		s += " via " + string(r.Method)
+	}
+	if r.Verified > 0 {
+		s += fmt.Sprintf(", %d verified by %s", r.Verified, r.Checksum)
 	}
 	if r.Bandwidth != nil {
 		s += ", " + limitText(r.Bandwidth)

@@ -68,6 +68,7 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		Force:     f.force,
 		DryRun:    f.dryRun,
 		BackupDir: f.backupDir,
+		Checksum:  f.checksum,
 		Parallel:  f.parallel,
 		Retries:   retries,
 		Logger:    logger,
@@ -98,6 +99,9 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 			return err
 		}
 		return dryRunOutcome(con, report)
+	}
+	if f.checksum && report.Checksum == "" && report.Done.Downloads+report.Done.Uploads > 0 {
+		con.Println("ftpmirror: warning: the server offers no content hash (HASH, XSHA256, XSHA1, XMD5, XCRC): --checksum compared the files by size only")
 	}
 	if direction == "pull" {
 		return a.finishRun(con, &f.out, report)

@@ -28,6 +28,10 @@ type Options struct {
 	StatListings map[string][]string
 	// Files holds the files RETR, SIZE and MDTM serve, by absolute path.
 	Files map[string]File
+	// SHA256 holds, by absolute path, the hex digest "HASH path" answers
+	// (FEAT then offers "HASH SHA-256*"): a digest that differs from the
+	// file's makes a server whose hashes lie. Paths not here get 550.
+	SHA256 map[string]string
 	// InfiniteListing, if not empty, is the absolute path of a directory
 	// whose listing never ends: distinct lines are streamed until the client
 	// closes the data connection or the server is closed.

@@ -160,6 +160,12 @@ func (ss *session) handle(verb, arg string) bool {
 		return ss.reply("213 %s", t.UTC().Format("20060102150405"))
 	case "STAT":
 		return ss.stat(arg)
+	case "HASH":
+		sum, ok := ss.s.opts.SHA256[ss.resolve(arg)]
+		if !ok {
+			return ss.reply("550 No hash for that file")
+		}
+		return ss.reply("213 SHA-256 0-%d %s %s", len(ss.s.opts.Files[ss.resolve(arg)].Data), sum, arg)
 	case "ABOR":
 		return ss.reply("226 Nothing to abort")
 	case "QUIT":
@@ -173,6 +179,9 @@ func (ss *session) feat() bool {
 	feats := []string{"EPSV", "PASV", "SIZE", "MDTM", "UTF8", "REST STREAM"}
 	if ss.s.opts.MLST {
 		feats = append(feats, "MLST type*;size*;modify*;")
+	}
+	if ss.s.opts.SHA256 != nil {
+		feats = append(feats, "HASH SHA-256*")
 	}
 	var b strings.Builder
 	b.WriteString("211-Features:\r\n")
