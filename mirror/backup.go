@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -47,7 +48,13 @@ func newBackups(o RunOptions, d direction, localRoot string) (*backups, error) {
 	case backupNone:
 		return nil, errors.New("a backup directory is for pull and push, not sync")
 	case backupRemote:
-		return &backups{remoteDir: path.Clean("/" + o.BackupDir)}, nil
+		// The mirrored directory is known only now when the URL gave it
+		// relative to the login directory.
+		dir := path.Clean("/" + o.BackupDir)
+		if root := o.RemoteDir; dir == root || root == "/" || strings.HasPrefix(dir, root+"/") {
+			return nil, fmt.Errorf("the backup directory %s is inside the mirrored directory %s", dir, root)
+		}
+		return &backups{remoteDir: dir}, nil
 	}
 	dir, err := filepath.Abs(o.BackupDir)
 	if err != nil {

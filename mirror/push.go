@@ -43,7 +43,7 @@ func Push(ctx context.Context, o PushOptions) (*Report, error) {
 		backupSide:        backupRemote,
 		localMustExist:    true,
 		skipLocalSymlinks: true,
-		createRoot:        true,
+		createRoot:        createAlways,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {
 			return plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: t.filter})

@@ -38,6 +38,9 @@ type RootError struct {
 	LoginDir string
 	// Err is ErrNoRemoteDir or ErrRemoteNotDir.
 	Err error
+	// Synced is set when a sync refused to create a missing root because
+	// its state holds files synced from there.
+	Synced bool
 	// Reply is the server's answer to CWD, when it gave one.
 	Reply error
 }
@@ -80,10 +83,31 @@ type emptyTree struct{}
 
 func (emptyTree) List(context.Context, string) ([]plan.Entry, error) { return nil, nil }
 
+// rootCreation says when a run creates a missing remote root.
+type rootCreation int
+
+const (
+	// createNever: a missing root is an error (pull).
+	createNever rootCreation = iota
+	// createAlways: the local tree is the truth (push).
+	createAlways
+	// createFirstRun: only when the state knows no file under the root
+	// (sync). Once a sync has seen files there, a root that is gone would
+	// read as "everything deleted on the server" and be carried to the
+	// local side: it is an error instead.
+	createFirstRun
+)
+
+// allowed reports whether a missing root may be created, given the state.
+func (c rootCreation) allowed(base plan.Snapshot) bool {
+	return c == createAlways || c == createFirstRun && len(base) == 0
+}
+
 // rootCheck says how to resolve and check the remote root.
 type rootCheck struct {
 	dir    string // RunOptions.RemoteDir: absolute, or relative to the login directory
 	create bool   // a missing root is created (push, sync), not an error (pull)
+	synced bool   // the state holds files from the root (told in the error)
 	dryRun bool   // a missing root to create is only reported
 }
 
@@ -131,7 +155,7 @@ func checkRoot(ctx context.Context, c *Conn, rc rootCheck) (remoteRoot, error) {
 	if !refused(cwdErr) {
 		return remoteRoot{}, cwdErr
 	}
-	rootErr := &RootError{Path: abs, LoginDir: login, Err: ErrNoRemoteDir, Reply: cwdErr}
+	rootErr := &RootError{Path: abs, LoginDir: login, Err: ErrNoRemoteDir, Reply: cwdErr, Synced: rc.synced}
 	kind, err := c.pathKind(ctx, abs)
 	switch {
 	case err != nil:

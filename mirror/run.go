@@ -64,9 +64,9 @@ type direction struct {
 	// with the paths it could not settle. It runs before the guard, in a
 	// dry run too, and must change nothing on either side.
 	settle func(ctx context.Context, s settleEnv, p plan.Plan) (plan.Plan, []FileError, error)
-	// createRoot creates a missing remote root and its parents (push,
-	// sync); without it a missing root is an error (pull).
-	createRoot bool
+	// createRoot says when a missing remote root is created with its
+	// parents rather than refused (see rootCreation).
+	createRoot rootCreation
 	// scanPastFailures goes on past local subdirectories that cannot be
 	// read, reporting them as failed, instead of stopping the run.
 	scanPastFailures bool
@@ -114,7 +114,8 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	}
 	// The root is checked before the other connections log in: a missing
 	// one ends the run, having changed nothing.
-	root, err := openRemoteRoot(ctx, o, pool, rootCheck{dir: o.RemoteDir, create: d.createRoot, dryRun: o.DryRun})
+	root, err := openRemoteRoot(ctx, o, pool, rootCheck{dir: o.RemoteDir, create: d.createRoot.allowed(base),
+		synced: d.createRoot == createFirstRun && len(base) > 0, dryRun: o.DryRun})
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		entryRulesOn:      judgeBoth,
 		backupSide:        backupNone,
 		skipLocalSymlinks: true,
-		createRoot:        true,
+		createRoot:        createFirstRun,
 		scanPastFailures:  true,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {

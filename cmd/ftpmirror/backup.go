@@ -26,12 +26,18 @@ func (f *pullFlags) checkBackupDir(remoteDir, localDir string) error {
 		}
 		f.backupDir = abs
 	case "push":
-		if !strings.HasPrefix(f.backupDir, "/") {
-			return usageErr("--backup-dir for a push is a directory on the server and must be absolute", "e.g. --backup-dir "+path.Clean(remoteDir+".old"))
+		example := "/backup/site"
+		if path.IsAbs(remoteDir) {
+			example = path.Clean(remoteDir + ".old")
 		}
+		if !strings.HasPrefix(f.backupDir, "/") {
+			return usageErr("--backup-dir for a push is a directory on the server and must be absolute", "e.g. --backup-dir "+example)
+		}
+		// A remote directory relative to the login directory is checked by
+		// the run, once it knows the login directory.
 		dir := path.Clean(f.backupDir)
-		if dir == remoteDir || remoteDir == "/" || strings.HasPrefix(dir, remoteDir+"/") {
-			return usageErr("--backup-dir "+f.backupDir+" is inside the mirrored directory on the server", "give a directory beside it, e.g. "+path.Clean(remoteDir+".old"))
+		if path.IsAbs(remoteDir) && (dir == remoteDir || remoteDir == "/" || strings.HasPrefix(dir, remoteDir+"/")) {
+			return usageErr("--backup-dir "+f.backupDir+" is inside the mirrored directory on the server", "give a directory beside it, e.g. "+example)
 		}
 	default:
 		return usageErr("--backup-dir is for pull and push, not "+f.direction, "")

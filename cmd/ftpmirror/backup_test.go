@@ -37,7 +37,7 @@ func TestBackupDirRefusedWhereItCannotWork(t *testing.T) {
 	}{
 		{[]string{"pull", "--backup-dir", filepath.Join(local, "old"), "ftp://127.0.0.1:1/site", local}, "inside the mirror"},
 		{[]string{"push", "--backup-dir", "old", local, "ftp://127.0.0.1:1/site"}, "must be absolute"},
-		{[]string{"push", "--backup-dir", "/site/old", local, "ftp://127.0.0.1:1/site"}, "inside the mirrored directory"},
+		{[]string{"push", "--backup-dir", "/site/old", local, "ftp://127.0.0.1:1/%2Fsite"}, "inside the mirrored directory"},
 		{[]string{"sync", "--backup-dir", "/old", local, "ftp://127.0.0.1:1/site"}, "for pull and push, not sync"},
 	} {
 		r := runCLI(t, c.args...)

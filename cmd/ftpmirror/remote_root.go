@@ -14,6 +14,9 @@ func rootHint(e *mirror.RootError) string {
 	switch {
 	case errors.Is(e.Err, mirror.ErrRemoteNotDir):
 		return "ftpmirror mirrors directories: give the directory that holds the file, and --include with its name"
+	case e.Synced:
+		return "the state holds files synced from there: if it was removed on purpose, forget that state " +
+			"('ftpmirror state list' shows it, 'ftpmirror state forget FILE' deletes it) and sync again, which creates it"
 	case e.LoginDir != "" && e.LoginDir != "/":
 		return "a URL path is relative to the login directory (" + e.LoginDir +
 			"); write %2F first for an absolute path, e.g. ftp://host/%2Fsrv/site for /srv/site"

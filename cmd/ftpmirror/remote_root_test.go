@@ -273,7 +273,86 @@ func TestPushAndSyncCreateAMissingRemoteDirectory(t *testing.T) {
 				if r.code != exitOK || strings.Contains(r.stderr, "created the remote directory") {
 					t.Errorf("second %s: %v", direction, r)
 				}
+				if direction != "sync" {
+					continue
+				}
+				// Once synced, a remote root that goes away is not "every
+				// file deleted on the server": sync refuses, locally nothing changes.
+				if err := os.RemoveAll(remote); err != nil {
+					t.Fatal(err)
+				}
+				r = runCLI(t, direction, local, target)
+				if r.code != exitConnect || !strings.Contains(r.stderr, "does not exist") || !strings.Contains(r.stderr, "state forget") {
+					t.Errorf("sync after the remote directory went away: want exit 3 and a hint to forget the state; got %v", r)
+				}
+				if _, err := os.Stat(remote); !os.IsNotExist(err) {
+					t.Errorf("sync recreated the remote directory it had synced: %v", err)
+				}
+				for name, content := range sampleTree {
+					if b, err := os.ReadFile(filepath.Join(local, name)); err != nil || string(b) != content {
+						t.Errorf("sync changed the local %s: %q, %v", name, b, err)
+					}
+				}
 			}
 		})
+	}
+}
+
+// TestJobURLsFollowTheSamePathRules checks that the URL of a job in the
+// config file is read as on the command line, on vsftpd as Debian ships it
+// (login directory != "/"): relative and %2F forms mirror the same
+// directory, into two states; a missing directory fails the job with exit 3.
+func TestJobURLsFollowTheSamePathRules(t *testing.T) {
+	srv, tree := rootServers[2].serve(t, siteTree)
+	t.Setenv("SITE_PW", srv.Password)
+	t.Setenv("FTPMIRROR_PASSWORD", "")
+	rel, abs := t.TempDir(), t.TempDir()
+	writeConfig(t, `
+[jobs.rel]
+direction = "pull"
+source = "`+urlOf(srv, "site")+`"
+target = "`+rel+`"
+password_env = "SITE_PW"
+
+[jobs.abs]
+direction = "pull"
+source = "`+urlOf(srv, "%2F"+absPath(srv, "site"))+`"
+target = "`+abs+`"
+password_env = "SITE_PW"
+
+[jobs.missing]
+direction = "pull"
+source = "`+urlOf(srv, "nowhere")+`"
+target = "`+t.TempDir()+`"
+password_env = "SITE_PW"
+`)
+	if r := runCLI(t, "run", "rel", "abs"); r.code != exitOK {
+		t.Fatalf("run rel abs: %v", r)
+	}
+	ftptest.TreeEqual(t, rel, filepath.Join(tree, "site"))
+	ftptest.TreeEqual(t, abs, filepath.Join(tree, "site"))
+	r := runCLI(t, "run", "missing")
+	if r.code != exitConnect || !strings.Contains(r.stderr, "remote directory "+path.Join(srv.LoginDir, "nowhere")+" does not exist") {
+		t.Errorf("run missing: %v", r)
+	}
+	states, _ := filepath.Glob(filepath.Join(os.Getenv("XDG_STATE_HOME"), "ftpmirror", "*.db"))
+	if len(states) != 2 {
+		t.Errorf("want the states of rel and abs only, got %v", states)
+	}
+}
+
+// TestPushBackupDirInsideARelativeRootIsRefused checks that --backup-dir is
+// still refused inside the mirrored directory when the URL gives it
+// relative to the login directory, which only the run can resolve.
+func TestPushBackupDirInsideARelativeRootIsRefused(t *testing.T) {
+	srv, tree := rootServers[0].serve(t, map[string]string{"site/a.txt": "a\n"})
+	local := t.TempDir()
+	ftptest.WriteTree(t, local, map[string]string{"a.txt": "b\n"})
+	r := runCLI(t, "push", "--backup-dir", "/site/old", local, urlOf(srv, "site"))
+	if r.code == exitOK || !strings.Contains(r.stderr, "the backup directory /site/old is inside the mirrored directory /site") {
+		t.Errorf("push: %v", r)
+	}
+	if b, err := os.ReadFile(filepath.Join(tree, "site/a.txt")); err != nil || string(b) != "a\n" {
+		t.Errorf("the remote file changed: %q, %v", b, err)
 	}
 }

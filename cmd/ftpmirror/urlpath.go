@@ -55,5 +55,6 @@ const urlPathHelp = `The path in the URL is read as RFC 1738, curl, lftp and wge
   ftp://host/%2Fsrv/site   the absolute path /srv/site (%2F is an encoded "/";
                            ftp://host//srv/site means the same)
 A pull of a remote directory that does not exist fails with exit 3 and
-changes nothing; push and sync create it with its parents. A remote path that
+changes nothing; push creates it with its parents, and so does the first sync
+(a later sync refuses: its state holds files from there). A remote path that
 is a file is refused (exit 3) by all three.`
