@@ -20,8 +20,8 @@ func TestBinaryDemoFallsBackToActiveThenMovesOnlyTheChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	bin := buildBinary(t) // before isolate: the build cache is under $HOME
 	isolate(t)
-	bin := buildBinary(t)
 	dir := filepath.Join(t.TempDir(), "demo-mirror")
 	cmd := exec.Command(bin, "demo", dir)
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())

@@ -18,6 +18,8 @@ import (
 )
 
 // buildBinary builds the real ftpmirror binary into a temporary directory.
+// Call it before isolate, which moves $HOME and with it Go's build cache:
+// a build with an empty cache takes minutes on a loaded 2-core machine.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ftpmirror")
@@ -34,8 +36,8 @@ func TestKill9RepeatedlyThenConverges(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	bin := buildBinary(t) // before isolate: the build cache is under $HOME
 	isolate(t)
-	bin := buildBinary(t)
 	remote := t.TempDir()
 	if err := ftptest.RandomTree(remote, 11, 60, 8, 64<<10); err != nil {
 		t.Fatal(err)
