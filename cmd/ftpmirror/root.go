@@ -99,7 +99,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(a.pullCommand(), a.pushCommand(), a.syncCommand(), a.probeCommand(), a.demoCommand(), a.versionCommand())
+	root.AddCommand(a.pullCommand(), a.pushCommand(), a.syncCommand(), a.probeCommand(), a.checkCommand(), a.demoCommand(), a.versionCommand())
 	root.AddCommand(a.runCommand(), a.configCommand(), a.stateCommand())
 	return root
 }
