@@ -90,10 +90,7 @@ type VsftpdOptions struct {
 func StartVsftpd(t testing.TB, root string, o VsftpdOptions) *Server {
 	t.Helper()
 	if reason := vsftpdUnavailable(); reason != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("ftptest: vsftpd interop test cannot run in CI: %s", reason)
-		}
-		t.Skipf("ftptest: skipping vsftpd interop test: %s", reason)
+		skipOrFail(t, "vsftpd", reason)
 	}
 	dir := t.TempDir()
 	var s *Server

@@ -8,7 +8,7 @@ import (
 
 func TestRunVsftpdServesUntilStopAndRemovesItsConfig(t *testing.T) {
 	if reason := vsftpdUnavailable(); reason != "" {
-		t.Skipf("ftptest: skipping vsftpd test: %s", reason)
+		skipOrFail(t, "vsftpd", reason)
 	}
 	before := vsftpdDirs(t)
 	s, stop, err := RunVsftpd(sampleTree(t), VsftpdOptions{})
