@@ -10,6 +10,7 @@
 //	pool    := NewPool(NewDialer(server, opts), parallel); pool.Warm(ctx, parallel)
 //	listing := plan.Walk(ctx, &Lister{Pool: pool}, ...)  // list: directories in parallel
 //	local   := ScanLocal(ctx, root, skip)                // the local tree
+//	zone    := serverZone(...); absorbShift(...)          // the server's times as UTC, a move of its clock absorbed (clock.go)
 //	p       := plan.Pull(listing, local, store.Snapshot()) // diff: pure (or plan.Push, plan.Sync)
 //	p        = settle(p)                                 // sync: compare content that size and mtime cannot tell (sync_compare.go, hash.go)
 //	plan.CheckDeletes(p, ...)                            // the deletion guard, unless --force

@@ -33,6 +33,7 @@ type executor struct {
 	segmentMin int64        // RunOptions.SegmentMin; see segment.go
 	backup     *backups     // RunOptions.BackupDir; nil: none (backup.go)
 	checksum   *checksums   // RunOptions.Checksum; nil: off (checksum.go)
+	times      *localTimes  // the server's zone; nil: UTC (see clock.go)
 
 	mu       sync.Mutex
 	doneActs []plan.Action // the actions carried out
@@ -134,8 +135,10 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 		if err := makeDir(e.localRoot, a.Path, time.Time{}); err != nil {
 			return err
 		}
+		dir := src
+		dir.ModTime = e.times.local(dir.ModTime)
 		e.mu.Lock()
-		e.dirs = append(e.dirs, src)
+		e.dirs = append(e.dirs, dir)
 		e.mu.Unlock()
 		return e.record(src, plan.Entry{Path: a.Path, Kind: plan.KindDir})
 	case plan.OpDownload:
@@ -203,7 +206,7 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry, next *
 	mtime := src.ModTime
 	n, t, exact, err := c.retrNext(ctx, e.retrSpecOf(src), offset, lw, nextSpec)
 	if exact {
-		mtime = t
+		mtime = e.times.fromServer(t)
 	}
 	e.addBytes(n)
 	if err == nil && offset+n != src.Size {
@@ -230,7 +233,7 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry, next *
 		_ = w.Abort()
 		return &LocalError{Err: err}
 	}
-	local, err := w.Commit(mtime)
+	local, err := w.Commit(e.times.local(mtime))
 	if err != nil {
 		return &LocalError{Err: err}
 	}

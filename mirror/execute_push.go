@@ -241,7 +241,7 @@ func (e *executor) setRemoteTime(ctx context.Context, c *Conn, dest string, src 
 	remote := plan.Entry{Path: src.Path, Kind: plan.KindFile, Size: src.Size}
 	mtime := src.ModTime.Truncate(time.Second)
 	if !e.push.noSetTime.Load() {
-		err := c.SetModTime(ctx, dest, mtime)
+		err := c.SetModTime(ctx, dest, e.times.toServer(mtime))
 		if err == nil {
 			remote.ModTime, remote.Precision = mtime, time.Second
 			return remote, nil
@@ -255,7 +255,7 @@ func (e *executor) setRemoteTime(ctx context.Context, c *Conn, dest string, src 
 	t, err := c.ModTime(ctx, dest)
 	switch {
 	case err == nil:
-		remote.ModTime, remote.Precision = t, time.Second
+		remote.ModTime, remote.Precision = e.times.fromServer(t), time.Second
 	case c.Broken():
 		return plan.Entry{}, err
 	}

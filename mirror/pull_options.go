@@ -45,6 +45,14 @@ type RunOptions struct {
 	// least SegmentMin/8 long); default 32 MiB, negative: never.
 	SegmentMin int64
 
+	// ServerZone, when set, is the zone the server reports times in
+	// (--server-timezone); it overrides the offset the state learnt (see
+	// clock.go).
+	ServerZone *ServerZone
+	// NoClockShift turns off plan.FindShift: a listing whose times all
+	// moved by one offset is then seen as that many changed files.
+	NoClockShift bool
+
 	Logger   *slog.Logger
 	Progress Progress
 }

@@ -91,9 +91,10 @@ func TestPullFreshThenNothingToDo(t *testing.T) {
 func TestPullCarriesRemoteChangeAddDelete(t *testing.T) {
 	f := newPullFixture(t, sampleTree, ftptest.Options{})
 	f.mustPull(nil)
-	later := time.Now().Add(time.Hour).Truncate(time.Second)
+	// Earlier, not later: a local mtime is never set in the future (clock.go).
+	earlier := time.Now().Add(-time.Hour).Truncate(time.Second)
 	ftptest.WriteTree(t, f.remote, map[string]string{"a/one.txt": "one, changed", "new/file": "n"})
-	ftptest.SetMtime(t, filepath.Join(f.remote, "a/one.txt"), later)
+	ftptest.SetMtime(t, filepath.Join(f.remote, "a/one.txt"), earlier)
 	if err := os.Remove(filepath.Join(f.remote, "a/b/two.txt")); err != nil {
 		t.Fatal(err)
 	}

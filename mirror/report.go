@@ -59,4 +59,6 @@ type Report struct {
 	// "" when none was; Verified counts the transfers verified.
 	Checksum HashAlgorithm
 	Verified int
+	// Clock is what the run learnt and saw of the server's clock.
+	Clock ClockReport
 }

@@ -137,6 +137,10 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	o.Logger.Debug("listed", "entries", len(listing.Entries), "failed_dirs", len(listing.Failed), "elapsed", time.Since(start))
 	report := &Report{Bandwidth: o.Conn.Bandwidth.Schedule(),
 		RemoteDir: root.path, RemoteDirMissing: root.missing, RemoteDirCreated: root.created}
+	zone, err := serverZone(ctx, o, &meta, pool, &report.Clock)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range listing.Failed {
 		if Classify(f.Err) == KindFatal {
 			return nil, f.Err
@@ -182,6 +186,10 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 			}
 		}
 	}
+	// The server's clock: its times read as UTC, a move of them absorbed.
+	if err := absorbShift(o, &meta, &zone, listing, base, &report.Clock); err != nil {
+		return nil, err
+	}
 	in := trees{local: local, localFailed: localFailed, listing: listing, base: base}
 	in.filter = holdByEntryRules(o, d, in)
 	report.Plan = d.plan(in)
@@ -204,7 +212,8 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 		tellOnce(o.Store, true, listing.Failed, report, o.Logger)
 		return report, nil
 	}
-	err = execute(ctx, o, d, pool, localRoot, report, lister.temps)
+	times := &localTimes{zone: zone, now: func() time.Time { return time.Now().UTC() }}
+	err = execute(ctx, o, d, pool, localRoot, report, lister.temps, times)
 	report.Method = pool.Dialer().Method()
 	tellOnce(o.Store, false, listing.Failed, report, o.Logger)
 	report.Duration = time.Since(start)
@@ -230,8 +239,8 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 
 // execute runs the plan and flushes the state, whatever happens. Temporary
 // files that no partial record can resume are removed first, on both sides.
-func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRoot string, report *Report, remoteTemps []string) error {
-	e := &executor{
+func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRoot string, report *Report, remoteTemps []string, times *localTimes) error {
+	e := &executor{times: times,
 		pool: pool, remoteRoot: o.RemoteDir, localRoot: localRoot, store: o.Store,
 		retries: o.Retries, log: o.Logger, progress: o.Progress, now: func() time.Time { return time.Now().UTC() },
 		push: pushSettings{inPlace: d.inPlace}, segmentMin: o.SegmentMin,
@@ -266,6 +275,7 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 		}
 	}
 	report.Done, report.Bytes = e.summary(), e.bytes
+	report.Clock.Future, report.Clock.Ahead = times.future, times.ahead
 	report.Failed = append(report.Failed, e.failed...)
 	report.Skipped = append(report.Skipped, e.skipped...)
 	return err

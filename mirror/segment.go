@@ -127,7 +127,7 @@ func (e *executor) segmented(ctx context.Context, src plan.Entry) error {
 		_ = w.Abort()
 		return &LocalError{Err: err}
 	}
-	local, err := w.Commit(f.mtime)
+	local, err := w.Commit(e.times.local(f.mtime))
 	if err != nil {
 		return &LocalError{Err: err}
 	}
@@ -170,7 +170,7 @@ func (f *segmentFetch) fetch(ctx context.Context, s segment, last bool) error {
 				lw := &sizeLimitWriter{w: sw, n: s.end - pos, size: f.src.Size}
 				n, t, ok, err = c.RetrModTime(ctx, f.remote, pos, lw)
 				if ok {
-					f.mtime, askTime = t, false
+					f.mtime, askTime = e.times.fromServer(t), false
 				}
 			default:
 				lw := &sizeLimitWriter{w: sw, n: s.end - pos, size: f.src.Size}

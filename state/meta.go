@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,6 +29,12 @@ type Meta struct {
 	// (--checksum): "SHA-256" and so on, "size" when the server offered
 	// none, "" when the run did not verify.
 	Checksum string
+	// ServerOffset is how far ahead of UTC the server reports times, when
+	// ServerOffsetKnown. ServerOffsetTried says that learning it was tried
+	// and failed (the server lets us create no file), so that it is not
+	// tried on every run.
+	ServerOffset                         time.Duration
+	ServerOffsetKnown, ServerOffsetTried bool
 }
 
 // Keys of the meta bucket, besides keySchema and keyFiles.
@@ -39,7 +46,12 @@ var (
 	keyLastRun      = []byte("last_run")
 	keyLastComplete = []byte("last_complete")
 	keyChecksum     = []byte("checksum")
+	// keyServerOffset holds the offset in seconds, or offsetUnknown.
+	keyServerOffset = []byte("server_offset")
 )
+
+// offsetUnknown is the value of keyServerOffset when learning it failed.
+const offsetUnknown = "?"
 
 // Meta returns the metadata. A file that was never written returns a zero Meta.
 func (s *Store) Meta() (Meta, error) {
@@ -64,6 +76,17 @@ func (s *Store) Meta() (Meta, error) {
 		m.LastComplete = string(b.Get(keyLastComplete)) == "1"
 		m.NoSendAhead = string(b.Get(keyNoSendAhead)) == "1"
 		m.Checksum = string(b.Get(keyChecksum))
+		switch v := string(b.Get(keyServerOffset)); v {
+		case "":
+		case offsetUnknown:
+			m.ServerOffsetTried = true
+		default:
+			secs, err := strconv.ParseInt(v, 10, 32)
+			if err != nil {
+				return damagedError(fmt.Errorf("server offset %q: %w", v, err))
+			}
+			m.ServerOffset, m.ServerOffsetKnown, m.ServerOffsetTried = time.Duration(secs)*time.Second, true, true
+		}
 		return nil
 	})
 	return m, err
@@ -99,9 +122,22 @@ func (s *Store) SetMeta(m Meta) error {
 				return err
 			}
 		}
+		if err := putServerOffset(b, m); err != nil {
+			return err
+		}
 		if m.LastRun.IsZero() {
 			return b.Delete(keyLastRun)
 		}
 		return b.Put(keyLastRun, appendTime(nil, m.LastRun))
 	})
+}
+
+func putServerOffset(b *bolt.Bucket, m Meta) error {
+	switch {
+	case m.ServerOffsetKnown:
+		return b.Put(keyServerOffset, []byte(strconv.FormatInt(int64(m.ServerOffset/time.Second), 10)))
+	case m.ServerOffsetTried:
+		return b.Put(keyServerOffset, []byte(offsetUnknown))
+	}
+	return b.Delete(keyServerOffset)
 }

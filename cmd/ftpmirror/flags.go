@@ -29,6 +29,7 @@ type connFlags struct {
 	caFile       string
 	tlsInsecure  bool
 	noPipeline   bool
+	serverZone   string
 }
 
 func (f *connFlags) register(fs *pflag.FlagSet) {
@@ -37,6 +38,7 @@ func (f *connFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.dataTimeout, "data-timeout", 10*time.Second, "how long to wait for one data connection to open")
 	fs.BoolVar(&f.trustPASVIP, "trust-pasv-ip", false, "use the address in PASV replies even when it is not the server's")
 	fs.BoolVar(&f.noPipeline, "no-pipeline", false, "send each command only after the previous reply, for servers that mishandle commands sent ahead")
+	fs.StringVar(&f.serverZone, "server-timezone", "", "the server reports times in `ZONE`: an offset ahead of UTC such as +09:00, or a name such as Europe/Berlin (default: learnt)")
 	fs.StringVar(&f.activeAddr, "active-addr", "", "`IP` address to advertise in active mode (e.g. your public address behind NAT)")
 	fs.StringVar(&f.activePorts, "active-ports", "", "local port range `LOW-HIGH` to listen on in active mode")
 	fs.StringVar(&f.tls, "tls", "", "TLS: off, explicit (AUTH TLS) or implicit (default: implicit for ftps://, else off)")
@@ -53,6 +55,8 @@ type conn struct {
 	// display is the remote URL without password, for messages and the
 	// default state path.
 	display string
+	// zone is --server-timezone; nil: learnt (see mirror/clock.go).
+	zone *mirror.ServerZone
 }
 
 // build validates the flags and the remote URL and returns the connection
@@ -87,6 +91,11 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 		opts.ActivePortLow, opts.ActivePortHigh = lo, hi
 	}
 
+	zone, err := f.zone()
+	if err != nil {
+		return nil, err
+	}
+
 	tlsMode := r.tls()
 	switch f.tls {
 	case "":
@@ -118,7 +127,7 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 	}
 	a.addSecret(creds.Password)
 	srv.User, srv.Password = creds.User, creds.Password
-	return &conn{remote: r, creds: creds, server: srv, options: opts, display: r.display(creds.User, tlsMode)}, nil
+	return &conn{remote: r, creds: creds, server: srv, options: opts, display: r.display(creds.User, tlsMode), zone: zone}, nil
 }
 
 func (f *connFlags) tlsConfig(host string) (*tls.Config, error) {

@@ -27,7 +27,9 @@ func (a *app) probeCommand() *cobra.Command {
 		Short: "Test which data channel methods (EPSV, PASV, EPRT, PORT) work",
 		Long: `Probe logs in and tries to open a data connection with each method of --mode
 (auto: EPSV, PASV, EPRT, PORT), then prints what worked, how long it took and,
-when something failed, a diagnosis in plain language.
+when something failed, a diagnosis in plain language. Last it tells how the
+server reports times (UTC, or local time so many hours ahead of it), learnt by
+creating an empty file in the URL's directory and removing it at once.
 
 It exits 0 when a method that --mode allows works, and 3 when none does.`,
 		Example: probeExample,
@@ -48,6 +50,8 @@ type jsonProbe struct {
 	Results   []jsonProbeResult `json:"results"`
 	Chosen    mirror.Method     `json:"chosen"`
 	Diagnosis string            `json:"diagnosis"`
+	// Clock says how the server reports times (clockLine).
+	Clock string `json:"clock,omitempty"`
 }
 
 type jsonProbeResult struct {
@@ -81,8 +85,17 @@ func (a *app) runProbe(ctx context.Context, cf *connFlags, out *outputFlags, raw
 	if err != nil {
 		return err
 	}
+	clock := ""
+	if rep.Chosen != "" {
+		opts.Preferred = rep.Chosen
+		cp, err := mirror.ProbeClock(ctx, c.server, opts, c.remote.Path)
+		if err != nil {
+			return err
+		}
+		clock = clockLine(cp, c.zone)
+	}
 	if out.json {
-		doc := jsonProbe{Results: []jsonProbeResult{}, Chosen: rep.Chosen, Diagnosis: rep.Diagnosis}
+		doc := jsonProbe{Results: []jsonProbeResult{}, Chosen: rep.Chosen, Diagnosis: rep.Diagnosis, Clock: clock}
 		for _, r := range rep.Results {
 			doc.Results = append(doc.Results, jsonProbeResult{Method: r.Method, OK: r.OK, Error: r.Err,
 				DurationMS: r.Duration.Milliseconds(), Detail: r.Detail})
@@ -108,6 +121,9 @@ func (a *app) runProbe(ctx context.Context, cf *connFlags, out *outputFlags, raw
 		fmt.Fprintln(a.stdout)
 		if rep.Diagnosis != "" {
 			fmt.Fprintln(a.stdout, rep.Diagnosis)
+		}
+		if clock != "" {
+			fmt.Fprintln(a.stdout, clock)
 		}
 	}
 	if rep.Chosen == "" {

@@ -84,6 +84,7 @@ type pullFlags struct {
 	checksum    bool
 	// direction is the command these flags belong to: pull, push or sync.
 	direction string
+	noShift   bool
 }
 
 func (a *app) pullCommand() *cobra.Command {
@@ -136,6 +137,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.wait, "wait", 0, "wait this long for another run to release the state lock")
 	fs.StringVar(&f.metricsFile, "metrics-file", "", "after each run, write its figures to `FILE` in the Prometheus text format (node_exporter textfile)")
 	f.limits.register(fs)
+	fs.BoolVar(&f.noShift, "no-clock-shift", false, "see files whose listed times all moved by one offset as changed, not as the server's clock moving")
 	f.conn.register(fs)
 }
 

@@ -72,6 +72,9 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		Parallel:  f.parallel,
 		Retries:   retries,
 		Logger:    logger,
+
+		ServerZone:   s.conn.zone,
+		NoClockShift: f.noShift,
 	}
 	if !f.dryRun {
 		opts.Progress = con
@@ -83,6 +86,9 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 	con.Finish()
 	rootNotes(con, direction, report, f.out.quiet || f.out.json)
 	logOutcome(logger, direction, report, err)
+	if report != nil {
+		clockNotes(con, &f.out, report.Clock)
+	}
 	var guard *plan.GuardError
 	if f.dryRun && errors.As(err, &guard) && report != nil {
 		// Show what the refused run would do; the exit code still tells

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"time"
+	// Zone names for --server-timezone, where the system has no tz database.
+	_ "time/tzdata"
+
+	"github.com/ftpmirror/ftpmirror/mirror"
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// zone validates --server-timezone; nil means the run learns the zone.
+func (f *connFlags) zone() (*mirror.ServerZone, error) {
+	if f.serverZone == "" {
+		return nil, nil
+	}
+	z, err := mirror.ParseServerZone(f.serverZone)
+	if err != nil {
+		return nil, usageErr("invalid --server-timezone: "+err.Error(),
+			"give the offset ahead of UTC the server's times show, such as +09:00, or a zone name such as Europe/Berlin")
+	}
+	return &z, nil
+}
+
+// clockNotes tells what a run saw of the server's clock: a move of its
+// times taken as a clock change (not with --quiet), and local times that
+// would have been in the future (always: it wants a fix).
+func clockNotes(con *console, out *outputFlags, c mirror.ClockReport) {
+	if c.Shift.Seen() && !out.quiet && !out.json {
+		con.Println("ftpmirror: note: %s", c.Shift)
+	}
+	if c.Future > 0 {
+		con.Println("ftpmirror: warning: the server dated %d files up to %s in the future; their local times were set to now",
+			c.Future, plan.FormatOffset(c.Ahead.Round(time.Minute)))
+		con.Println("ftpmirror: hint: if the server reports local time, give --server-timezone, e.g. --server-timezone %s",
+			mirror.ServerZone{Offset: c.Ahead.Round(plan.ShiftGrain)})
+	}
+}
+
+// clockLine is probe's line about the server's clock.
+func clockLine(p mirror.ClockProbe, given *mirror.ServerZone) string {
+	s := p.String()
+	if given != nil {
+		s += fmt.Sprintf(" (--server-timezone reads them as %s)", given)
+	}
+	return s
+}
