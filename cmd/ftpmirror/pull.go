@@ -82,9 +82,9 @@ type pullFlags struct {
 	olderThan   string
 	backupDir   string
 	checksum    bool
+	noShift     bool
 	// direction is the command these flags belong to: pull, push or sync.
 	direction string
-	noShift   bool
 }
 
 func (a *app) pullCommand() *cobra.Command {
