@@ -15,11 +15,10 @@ import (
 // zones given by TZ. A POSIX TZ counts hours west of UTC: "UTC-2" is two
 // hours ahead of it.
 
-// clockTree writes n files of 10 bytes into root, dated over the last hours,
-// to the second.
-func clockTree(t *testing.T, root string, n int) {
+// clockTree writes n files of 10 bytes into root, dated from base on, to
+// the second.
+func clockTree(t *testing.T, root string, n int, base time.Time) {
 	t.Helper()
-	base := time.Now().Add(-5 * time.Hour).Truncate(time.Second)
 	for i := range n {
 		name := fmt.Sprintf("f%02d.txt", i)
 		ftptest.WriteTree(t, root, map[string]string{name: fmt.Sprintf("content %02d", i)})
@@ -44,10 +43,13 @@ func localTimeServer(t *testing.T, f *pullFixture, writable bool, tz string) fun
 	return serve
 }
 
+// fiveHoursAgo is a time for clockTree's files to start from.
+func fiveHoursAgo() time.Time { return time.Now().Add(-5 * time.Hour).Truncate(time.Second) }
+
 func clockFixture(t *testing.T, n int) *pullFixture {
 	t.Helper()
 	remote := t.TempDir()
-	clockTree(t, remote, n)
+	clockTree(t, remote, n, fiveHoursAgo())
 	return &pullFixture{t: t, remote: remote, local: filepath.Join(t.TempDir(), "mirror"),
 		state: filepath.Join(t.TempDir(), "state.db")}
 }
@@ -206,7 +208,7 @@ func TestVsftpdLocalTimePushKeepsMtimesAcrossAZoneMove(t *testing.T) {
 	if err := os.MkdirAll(f.local, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	clockTree(t, f.local, n)
+	clockTree(t, f.local, n, fiveHoursAgo())
 	serve := localTimeServer(t, f, true, "UTC-3")
 	r := f.mustPush(nil)
 	if r.Done.Uploads != n || r.Clock.Zone.Offset != 3*time.Hour {
@@ -220,6 +222,32 @@ func TestVsftpdLocalTimePushKeepsMtimesAcrossAZoneMove(t *testing.T) {
 	r = f.mustPush(nil)
 	if len(r.Plan.Actions) != 0 || r.Clock.Shift.Offset != time.Hour {
 		t.Fatalf("push after the zone moved: shift %s, plan %+v; want +1h absorbed and nothing to do", r.Clock.Shift, r.Plan.Actions)
+	}
+	ftptest.TreeEqual(t, f.local, f.remote)
+}
+
+// Sync compares local times with the listed ones through the same zone: a
+// tree already on both sides is adopted, not transferred, and after the
+// server's zone moves a sync transfers only what really changed.
+func TestVsftpdLocalTimeSyncAdoptsAndAbsorbsAZoneMove(t *testing.T) {
+	const n = 8
+	f := clockFixture(t, 0)
+	if err := os.MkdirAll(f.local, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := fiveHoursAgo()
+	clockTree(t, f.remote, n, base)
+	clockTree(t, f.local, n, base) // the same files, at the same times
+	serve := localTimeServer(t, f, true, "UTC-2")
+	r := f.mustSync(nil)
+	if s := r.Done; s.Adopted != n || s.Uploads != 0 || s.Downloads != 0 || s.Conflicts != 0 {
+		t.Fatalf("first sync of equal trees = %+v, want %d adopted and nothing transferred", s, n)
+	}
+	serve("UTC-3")
+	writeAt(t, f.local, "f03.txt", "CONTENT 03", time.Now().Add(-time.Minute).Truncate(time.Second))
+	r = f.mustSync(nil)
+	if s := r.Done; r.Clock.Shift.Offset != time.Hour || s.Uploads != 1 || s.Downloads != 0 || s.Conflicts != 0 {
+		t.Fatalf("sync after the zone moved: shift %s, done %+v; want +1h absorbed and only the local edit uploaded", r.Clock.Shift, s)
 	}
 	ftptest.TreeEqual(t, f.local, f.remote)
 }
