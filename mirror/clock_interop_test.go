@@ -16,7 +16,7 @@ import (
 // hours ahead of it.
 
 // clockTree writes n files of 10 bytes into root, dated from base on, to
-// the second.
+// the second, 7 minutes apart (never on the hour: see fiveHoursAgo).
 func clockTree(t *testing.T, root string, n int, base time.Time) {
 	t.Helper()
 	for i := range n {
@@ -43,8 +43,11 @@ func localTimeServer(t *testing.T, f *pullFixture, writable bool, tz string) fun
 	return serve
 }
 
-// fiveHoursAgo is a time for clockTree's files to start from.
-func fiveHoursAgo() time.Time { return time.Now().Add(-5 * time.Hour).Truncate(time.Second) }
+// fiveHoursAgo is a time for clockTree's files to start from: 7 minutes
+// past an hour, so that no file is listed at 00:00 in any zone of the tests
+// (a LIST time of midnight may be a date alone, and is not compared to
+// the minute).
+func fiveHoursAgo() time.Time { return time.Now().Add(-5 * time.Hour).Truncate(time.Hour).Add(7 * time.Minute) }
 
 func clockFixture(t *testing.T, n int) *pullFixture {
 	t.Helper()

@@ -33,8 +33,11 @@ func clockNotes(con *console, out *outputFlags, c mirror.ClockReport) {
 	if c.Future > 0 {
 		con.Println("ftpmirror: warning: the server dated %d files up to %s in the future; their local times were set to now",
 			c.Future, plan.FormatOffset(c.Ahead.Round(time.Minute)))
-		con.Println("ftpmirror: hint: if the server reports local time, give --server-timezone, e.g. --server-timezone %s",
-			mirror.ServerZone{Offset: c.Ahead.Round(plan.ShiftGrain)})
+		// The newest file tells the least the offset is; zones are mostly
+		// whole hours.
+		guess := (c.Ahead + time.Hour - 1).Truncate(time.Hour)
+		con.Println("ftpmirror: hint: if the server reports local time, give its zone with --server-timezone, e.g. %s",
+			mirror.ServerZone{Offset: guess})
 	}
 }
 
