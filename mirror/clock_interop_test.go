@@ -47,7 +47,9 @@ func localTimeServer(t *testing.T, f *pullFixture, writable bool, tz string) fun
 // past an hour, so that no file is listed at 00:00 in any zone of the tests
 // (a LIST time of midnight may be a date alone, and is not compared to
 // the minute).
-func fiveHoursAgo() time.Time { return time.Now().Add(-5 * time.Hour).Truncate(time.Hour).Add(7 * time.Minute) }
+func fiveHoursAgo() time.Time {
+	return time.Now().Add(-5 * time.Hour).Truncate(time.Hour).Add(7 * time.Minute)
+}
 
 func clockFixture(t *testing.T, n int) *pullFixture {
 	t.Helper()
