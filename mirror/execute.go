@@ -31,6 +31,7 @@ type executor struct {
 	now        func() time.Time
 	push       pushSettings // uploads only; see execute_push.go
 	segmentMin int64        // RunOptions.SegmentMin; see segment.go
+	prefetched *prefetchSet // sync: remote files the comparison kept; see execute_sync.go
 	backup     *backups     // RunOptions.BackupDir; nil: none (backup.go)
 	checksum   *checksums   // RunOptions.Checksum; nil: off (checksum.go)
 	times      *localTimes  // the server's zone; nil: UTC (see clock.go)
@@ -142,6 +143,9 @@ func (e *executor) apply(ctx context.Context, a plan.Action) error {
 		e.mu.Unlock()
 		return e.record(src, plan.Entry{Path: a.Path, Kind: plan.KindDir})
 	case plan.OpDownload:
+		if done, err := e.downloadPrefetched(*a.Source); done {
+			return err
+		}
 		if done, err := e.downloadSegmented(ctx, *a.Source); done {
 			return err
 		}

@@ -70,6 +70,9 @@ type direction struct {
 	// scanPastFailures goes on past local subdirectories that cannot be
 	// read, reporting them as failed, instead of stopping the run.
 	scanPastFailures bool
+	// prefetched holds the remote files settle downloaded and kept, which
+	// the executor takes instead of downloading them again.
+	prefetched *prefetchSet
 }
 
 // settleEnv is what direction.settle may use.
@@ -243,7 +246,7 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 	e := &executor{times: times,
 		pool: pool, remoteRoot: o.RemoteDir, localRoot: localRoot, store: o.Store,
 		retries: o.Retries, log: o.Logger, progress: o.Progress, now: func() time.Time { return time.Now().UTC() },
-		push: pushSettings{inPlace: d.inPlace}, segmentMin: o.SegmentMin,
+		push: pushSettings{inPlace: d.inPlace}, segmentMin: o.SegmentMin, prefetched: d.prefetched,
 	}
 	if o.Store != nil {
 		e.batch = o.Store.NewBatch(state.BatchOptions{})
@@ -253,7 +256,7 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 				resumable[p.Path] = true
 			}
 		}
-		if err := cleanStaleParts(localRoot, func(rel string) bool { return resumable[rel] }); err != nil {
+		if err := cleanStaleParts(localRoot, func(rel string) bool { return resumable[rel] || d.prefetched.has(rel) }); err != nil {
 			o.Logger.Warn("cannot clean stale temporary files", "err", err)
 		}
 	}

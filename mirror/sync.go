@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"github.com/ftpmirror/ftpmirror/plan"
@@ -22,8 +23,8 @@ type SyncOptions struct {
 // the state as the common base (see plan.Sync for the rules). The local
 // directory must exist. Files alike by size and mtime on both sides but
 // changed on both (or new on both) are compared by content first, with the
-// server's digest where it offers one, else by reading the remote file
-// (sync_compare.go); those that cannot be compared are left alone and
+// server's digest where it offers one, else by downloading the remote file
+// (sync_compare.go; a large one is kept for the conflict's download); those that cannot be compared are left alone and
 // reported as failed. A local directory that cannot be read is reported as
 // failed too, and nothing is planned under it on either side. Conflicts
 // lose no version: with keep-both, one
@@ -31,13 +32,19 @@ type SyncOptions struct {
 // conflict copy, on both sides too.
 func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 	now := time.Now().UTC()
+	// Remote files the comparison downloaded and kept for the conflict.
+	kept := &prefetchSet{}
+	keepFrom := int64(0)
+	if !o.DryRun && o.Store != nil {
+		keepFrom = resumeMin // smaller files are fetched again, in chains
+	}
 	syncInput := func(t trees) plan.SyncInput {
 		return plan.SyncInput{
 			Local: t.local, LocalFailed: t.localFailed, Remote: t.listing, Base: t.base,
 			Policy: o.Conflict, Filter: t.filter, Now: now,
 		}
 	}
-	return run(ctx, o.RunOptions, direction{
+	report, err := run(ctx, o.RunOptions, direction{
 		localMustExist:    true,
 		entryRulesOn:      judgeBoth,
 		backupSide:        backupNone,
@@ -52,7 +59,10 @@ func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 			if len(p.Compares()) == 0 {
 				return p, nil, nil
 			}
-			c := &comparer{pool: env.pool, remoteRoot: env.o.RemoteDir, localRoot: env.localRoot, retries: env.o.Retries, o: env.o}
+			c := &comparer{
+				pool: env.pool, remoteRoot: env.o.RemoteDir, localRoot: env.localRoot, retries: env.o.Retries, o: env.o,
+				keepFrom: keepFrom, kept: kept,
+			}
 			content, failed, err := c.compareAll(ctx, p)
 			if err != nil {
 				return p, nil, err
@@ -65,5 +75,10 @@ func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
 			return plan.CheckSyncDeletes(p, plan.DeleteBase(t.base, t.local), lim)
 		},
+		prefetched: kept,
 	})
+	if root, aerr := filepath.Abs(o.LocalDir); aerr == nil {
+		kept.removeUnused(root)
+	}
+	return report, err
 }

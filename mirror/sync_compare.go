@@ -17,15 +17,21 @@ import (
 
 // comparer answers the OpCompare actions of a sync plan: whether the local
 // and the remote file at a path hold the same bytes. It asks the server for
-// a digest when FEAT offers one (hash.go), else it reads the remote file and
-// compares it with the local one as it arrives. It writes nothing on either
-// side, so a run killed while comparing leaves nothing behind.
+// a digest when FEAT offers one (hash.go), else it downloads the remote file
+// and compares it with the local one as it arrives. A download of at least
+// keepFrom bytes (0: none) is written to the download's temporary name too,
+// and kept in kept when the files differ, for the conflict's download to
+// take; anything else is removed at once. It changes nothing else on either
+// side: a run killed while comparing leaves at most a temporary file, which
+// the next run removes.
 type comparer struct {
 	pool       *Pool
 	remoteRoot string
 	localRoot  string
 	retries    int
 	o          RunOptions
+	keepFrom   int64
+	kept       *prefetchSet
 
 	once    sync.Once
 	method  HashMethod // zero: compare by download
@@ -100,7 +106,7 @@ func (c *comparer) compareOne(ctx context.Context, a plan.Action) (plan.Content,
 				c.o.Logger.Debug("the server refused its digest; comparing by download", "path", a.Path, "err", herr)
 			}
 			var derr error
-			v, derr = compareByDownload(ctx, conn, remote, f, a.Size)
+			v, derr = c.compareByDownload(ctx, conn, remote, f, *a.Source)
 			return derr
 		})
 	})
@@ -144,12 +150,40 @@ func compareByHash(ctx context.Context, conn *Conn, remote string, local *os.Fil
 	return plan.ContentDiffer, nil
 }
 
-// compareByDownload reads the remote file and compares it with the local
-// one, byte by byte, as it arrives. Nothing is written: a file that turns
-// out different is downloaded again by the conflict that follows.
-func compareByDownload(ctx context.Context, conn *Conn, remote string, f *os.File, size int64) (plan.Content, error) {
+// compareByDownload reads the remote file src and compares it with the
+// local one, byte by byte, as it arrives; see comparer for what it keeps.
+func (c *comparer) compareByDownload(ctx context.Context, conn *Conn, remote string, f *os.File, src plan.Entry) (v plan.Content, err error) {
 	cw := &compareWriter{local: bufio.NewReaderSize(f, 64<<10)}
-	n, err := conn.Retr(ctx, remote, 0, cw)
+	var w io.Writer = cw
+	var part *fileWriter
+	if c.keepFrom > 0 && src.Size >= c.keepFrom {
+		if part, _, err = createPart(c.localRoot, src.Path, 0); err != nil {
+			return plan.ContentUnknown, &LocalError{Err: err}
+		}
+		w = io.MultiWriter(cw, part)
+	}
+	n, mtime, exact, err := conn.RetrModTime(ctx, remote, 0, w)
+	v, err = compared(cw, n, src.Size, err)
+	if part == nil {
+		return v, err
+	}
+	if err != nil || v != plan.ContentDiffer {
+		_ = part.Abort()
+		return v, err
+	}
+	if !exact {
+		mtime = src.ModTime
+	}
+	if err := part.Keep(); err != nil {
+		return plan.ContentUnknown, &LocalError{Err: err}
+	}
+	c.kept.add(src.Path, prefetched{size: src.Size, mtime: mtime})
+	return v, nil
+}
+
+// compared tells what a comparison by download found, once n bytes of a
+// file of size arrived (or err).
+func compared(cw *compareWriter, n, size int64, err error) (plan.Content, error) {
 	if err != nil {
 		return plan.ContentUnknown, err
 	}

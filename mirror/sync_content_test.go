@@ -3,6 +3,7 @@ package mirror
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +105,36 @@ func TestSyncFirstRunComparesFilesAlikeBySizeAndTime(t *testing.T) {
 			t.Errorf("a compare left in the plan carried out: %+v", a)
 		}
 	}
+}
+
+// A large file compared by download and found different is not downloaded
+// a second time by the conflict: the comparison's copy is taken.
+func TestSyncConflictTakesTheComparisonsDownload(t *testing.T) {
+	size := 2 << 20
+	base := strings.Repeat("b", size)
+	f := newPullFixture(t, map[string]string{"big.bin": base, "other.bin": base}, ftptest.Options{})
+	if err := os.MkdirAll(f.local, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.mustSync(nil)
+	t1 := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+	local, remote := "L"+base[1:], "R"+base[1:]
+	editBothSides(t, f, "big.bin", local, remote, t1)
+	r := f.mustSync(nil)
+	if r.Done.Conflicts != 1 || r.Bytes != int64(size) {
+		t.Fatalf("done %+v, %d bytes; want one conflict and only the local copy's upload (%d bytes)", r.Done, r.Bytes, size)
+	}
+	checkKeptBoth(t, f, "big.bin", remote, local)
+
+	// With --conflict local the kept download is not needed: it is removed.
+	editBothSides(t, f, "other.bin", local, remote, t1)
+	r = f.mustSync(func(o *SyncOptions) { o.Conflict = plan.ConflictLocal })
+	if r.Done.Uploads != 1 || r.Done.Downloads != 0 {
+		t.Fatalf("done %+v, want the local version uploaded", r.Done)
+	}
+	if got := readFile(t, filepath.Join(f.remote, "other.bin")); got != local {
+		t.Fatal("the local version did not win")
+	}
+	noTempNames(t, f.local)
+	noTempNames(t, f.remote)
 }

@@ -53,8 +53,17 @@ func (k *killAtCommand) start(cmd *exec.Cmd) error {
 	return nil
 }
 
+// The versions of big.bin, a file large enough for its comparison's
+// download to be kept for the conflict.
+var (
+	bigBase   = strings.Repeat("b", 2<<20)
+	bigLocal  = "L" + bigBase[1:]
+	bigRemote = "R" + bigBase[1:]
+)
+
 // syncKillScenario is a synced pair of trees with changes on both sides:
-// a conflict of two edits alike by size and mtime (compared by download),
+// conflicts of two edits alike by size and mtime (compared by download, the
+// large one's download kept for the conflict),
 // a conflict won by the local side (a remote rename), a file against a
 // directory, changes, additions and a deletion each way.
 func syncKillScenario(t *testing.T, bin string, env []string) (remote, local, stateFile string) {
@@ -63,7 +72,7 @@ func syncKillScenario(t *testing.T, bin string, env []string) (remote, local, st
 	remote, local, stateFile = filepath.Join(dir, "remote"), filepath.Join(dir, "local"), filepath.Join(dir, "state.db")
 	ftptest.WriteTree(t, remote, map[string]string{
 		"a.txt": "base a", "b.txt": "base b", "c.txt": "base c", "d/x.txt": "base x", "h.txt": "base h",
-		"k1": "1", "k2": "2", "k3": "3", "k4": "4", "k5": "5",
+		"k1": "1", "k2": "2", "k3": "3", "k4": "4", "k5": "5", "big.bin": bigBase,
 	})
 	if err := os.MkdirAll(local, 0o755); err != nil {
 		t.Fatal(err)
@@ -77,6 +86,8 @@ func syncKillScenario(t *testing.T, bin string, env []string) (remote, local, st
 		ftptest.WriteTree(t, root, map[string]string{rel: content})
 		ftptest.SetMtime(t, filepath.Join(root, rel), mtime)
 	}
+	write(local, "big.bin", bigLocal, t1)
+	write(remote, "big.bin", bigRemote, t1)
 	write(local, "a.txt", "local a!", t1)
 	write(remote, "a.txt", "remote a", t1)
 	write(local, "b.txt", "local b, newer", t1.Add(time.Hour))
@@ -144,7 +155,7 @@ func checkSyncConverged(t *testing.T, at int, remote, local string) {
 		}
 	}
 	sort.Strings(names)
-	for _, v := range []string{"local a!", "remote a", "local b, newer", "remote b", "local c", "remote x",
+	for _, v := range []string{bigLocal, bigRemote, "local a!", "remote a", "local b, newer", "remote b", "local c", "remote x",
 		"new local", "new remote", "local g file", "remote g dir"} {
 		if len(byContent[v]) != 1 {
 			t.Errorf("kill at command %d: version %q held by %v, want exactly one file (tree %v)", at, v, byContent[v], names)
@@ -159,8 +170,8 @@ func checkSyncConverged(t *testing.T, at int, remote, local string) {
 			copies++
 		}
 	}
-	if copies != 3 {
-		t.Errorf("kill at command %d: %d conflict copies %v, want 3 (a.txt, b.txt, g)", at, copies, names)
+	if copies != 4 {
+		t.Errorf("kill at command %d: %d conflict copies %v, want 4 (a.txt, b.txt, big.bin, g)", at, copies, names)
 	}
 }
 
