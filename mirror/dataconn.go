@@ -42,7 +42,7 @@ func (t *transport) wrapData(c net.Conn, op *dataOp) net.Conn {
 	}
 	if op.limit > 0 {
 		// A listing: count its lines as the library reads them.
-		lc := &lineCounter{}
+		lc := &lineCounter{raw: rawLines{all: op.asList}}
 		op.setLines(lc)
 		conn = &listingConn{Conn: conn, lines: lc}
 	}

@@ -30,6 +30,9 @@ type dataOp struct {
 	current *dataConn
 	active  *activeWait
 	lines   *lineCounter // the lines of the listing
+	// asList sends the library's MLSD as LIST -a and keeps every line of
+	// it, to learn the targets of symlinks (link_targets.go).
+	asList bool
 }
 
 // record notes a data channel attempt, told to the book when the

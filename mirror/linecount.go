@@ -17,13 +17,15 @@ import (
 type lineCounter struct {
 	mu    sync.Mutex
 	lines int
-	head  []byte // the first bytes of the current line
-	full  bool   // the current line has a non-blank byte
+	head  []byte   // the first bytes of the current line
+	full  bool     // the current line has a non-blank byte
+	raw   rawLines // the lines kept verbatim (mlsd_links.go)
 }
 
 func (lc *lineCounter) Write(p []byte) (int, error) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
+	_, _ = lc.raw.Write(p)
 	for _, b := range p {
 		switch b {
 		case '\n':

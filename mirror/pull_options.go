@@ -29,6 +29,11 @@ type RunOptions struct {
 	MaxDelete plan.Limit // zero means 50%
 	Force     bool       // proceed past the deletion guard
 	DryRun    bool
+	// CopyLinks lists what remote symlinks point to instead of the links
+	// (--copy-links): a file is downloaded, a directory listed, through
+	// the link. A link to a directory holding it is skipped, as is one
+	// whose target is missing; the walk's depth bound ends other loops.
+	CopyLinks bool
 	// BackupDir keeps what the run deletes or overwrites: files are moved
 	// there first, under their relative path. For a pull, a local
 	// directory on the mirror's filesystem; for a push, an absolute

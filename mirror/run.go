@@ -127,11 +127,13 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	o.Logger.Debug("logged in", "root", root.path, "elapsed", time.Since(start))
 
 	remote := &Lister{Pool: pool, Root: root.path, Retries: o.Retries, Logger: o.Logger}
-	lister := &tempSkipper{l: root.lister(remote)}
+	links := newLinkLister(remote, o)
+	lister := &tempSkipper{l: root.lister(links)}
 	listing, err := plan.Walk(ctx, lister, walkOptions(o))
 	if err == nil && !remote.Verified(ctx) {
 		o.Logger.Info("the server's STAT listing differs from LIST; listing again over data connections")
-		lister = &tempSkipper{l: remote}
+		links = newLinkLister(remote, o)
+		lister = &tempSkipper{l: root.lister(links)}
 		listing, err = plan.Walk(ctx, lister, walkOptions(o))
 	}
 	if err != nil {
@@ -181,7 +183,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	for _, f := range localFailed {
 		report.Failed = append(report.Failed, FileError{Path: f.Path, Op: "scan", Err: f.Err})
 	}
-	skippedNames(&listing, names.skipped, report)
+	skippedNames(&listing, names.skipped, links.skipped, report)
 	if d.skipLocalSymlinks {
 		for _, e := range local {
 			if e.Kind == plan.KindSymlink {

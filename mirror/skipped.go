@@ -36,10 +36,11 @@ func (n *localNames) wrap(skip func(string, plan.Kind) bool) func(string, plan.K
 	}
 }
 
-// skippedNames adds the names the listing and the local scan left out to
-// the report, and the local ones to the listing, whose Skipped the
-// planners leave alone on both sides.
-func skippedNames(listing *plan.Listing, local []plan.Skipped, report *Report) {
+// skippedNames adds the names the listing and the local scan left out, and
+// the symlinks the walk left out (link_lister.go), to the report, and the
+// local names and the links to the listing, whose Skipped the planners
+// leave alone on both sides.
+func skippedNames(listing *plan.Listing, local, links []plan.Skipped, report *Report) {
 	told := make(map[string]bool, len(listing.Skipped))
 	for _, s := range listing.Skipped {
 		told[s.Path] = true
@@ -50,6 +51,10 @@ func skippedNames(listing *plan.Listing, local []plan.Skipped, report *Report) {
 			report.Skipped = append(report.Skipped, FileError{Path: s.Path, Op: OpLocalName, Err: s.Err})
 			listing.Skipped = append(listing.Skipped, s)
 		}
+	}
+	for _, s := range links {
+		report.Skipped = append(report.Skipped, FileError{Path: s.Path, Op: plan.OpSymlinkLocal, Err: s.Err})
+		listing.Skipped = append(listing.Skipped, s)
 	}
 	slices.SortStableFunc(listing.Skipped, func(a, b plan.Skipped) int { return plan.ComparePath(a.Path, b.Path) })
 }

@@ -236,6 +236,9 @@ func (c *Conn) listOp(ctx context.Context, op *dataOp, dir string) ([]plan.Entry
 	if err != nil {
 		return nil, err
 	}
+	if c.mlsd {
+		raw = fixMLSDLinks(raw, op.rawLines())
+	}
 	if err := checkListing(dir, op.lineCount(), len(raw)); err != nil {
 		return nil, err
 	}

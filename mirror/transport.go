@@ -244,6 +244,8 @@ func (t *transport) fromLibrary(line string) error {
 	case verb == "EPSV" || verb == "PASV":
 		t.local2lib.WriteString(t.negotiate(op, verb))
 		return t.w.err()
+	case verb == "MLSD" && op.asList:
+		line, verb = "LIST -a"+line[len("MLSD"):], "LIST"
 	case verb == "LIST" && t.listHidden:
 		line = "LIST -a" + line[len("LIST"):]
 	}

@@ -52,3 +52,17 @@ func newHostileFixture(t *testing.T, o hostileftp.Options) *fixture {
 		url:   "ftp://u@" + srv.Addr + "/",
 	}
 }
+
+func TestCLICopyLinksDownloadsWhatALinkPointsTo(t *testing.T) {
+	f := newFixture(t, map[string]string{"a.txt": "content"}, ftptest.Options{})
+	if err := os.Symlink("a.txt", filepath.Join(f.remote, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.pull(t, "-L"); r.code != 0 {
+		t.Fatalf("pull -L: %v", r)
+	}
+	fi, err := os.Lstat(filepath.Join(f.local, "link"))
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len("content")) {
+		t.Errorf("link after -L: %v, %v; want a copy of a.txt", fi, err)
+	}
+}

@@ -83,6 +83,7 @@ type pullFlags struct {
 	backupDir   string
 	checksum    bool
 	noShift     bool
+	copyLinks   bool // pull only (links.go)
 	// direction is the command these flags belong to: pull, push or sync.
 	direction string
 }
@@ -109,6 +110,7 @@ overlapping. Use ftps:// for implicit TLS, --tls explicit for AUTH TLS.
 	fs := cmd.Flags()
 	fs.SortFlags = false
 	f.register(fs)
+	registerCopyLinks(fs, &f)
 	f.out.register(fs, true)
 	return cmd
 }

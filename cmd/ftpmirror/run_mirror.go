@@ -69,6 +69,7 @@ func (a *app) runMirror(ctx context.Context, direction string, f *pullFlags, s *
 		DryRun:    f.dryRun,
 		BackupDir: f.backupDir,
 		Checksum:  f.checksum,
+		CopyLinks: f.copyLinks,
 		Parallel:  f.parallel,
 		Retries:   retries,
 		Logger:    logger,

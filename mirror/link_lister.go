@@ -1,0 +1,196 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// The reasons a symlink is left out of a run.
+var (
+	// ErrLinkTargetUnknown: the server lists a symlink but not where it
+	// points (an MLSD server whose LIST -a does not say either).
+	ErrLinkTargetUnknown = errors.New("symlink target unknown: the server does not tell it")
+	// ErrLinkDangling: with CopyLinks, a symlink whose target is missing.
+	ErrLinkDangling = errors.New("dangling symlink: its target does not exist on the server")
+	// ErrLinkLoop: with CopyLinks, a symlink to a directory holding it.
+	ErrLinkLoop = errors.New("symlink loop: it points to a directory that holds it")
+)
+
+// linkLister wraps the remote lister of a run. It learns the targets of
+// the symlinks a listing gives without one (MLSD servers), and leaves out
+// the links that leave the tree. With follow (--copy-links) it lists what
+// each symlink points to instead: a file (its size from SIZE, its time
+// from MDTM) or a directory, which the walk then lists through the link.
+// A symlink it leaves out is noted in skipped; the walk's depth bound ends
+// a loop it cannot see.
+type linkLister struct {
+	l       plan.Lister
+	pool    *Pool
+	root    string // the absolute remote root
+	follow  bool
+	retries int
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	skipped  []plan.Skipped
+	followed map[string]bool // the links listed as directories
+}
+
+// maxLinkHops bounds the symlinks followed along one path with follow, as
+// the kernel bounds them in one path lookup (ELOOP): a loop whose links do
+// not tell their targets (proftpd hides a link to ".." from LIST -a) ends
+// there, as a warning, long before the walk's depth bound.
+const maxLinkHops = 16
+
+var _ plan.Lister = (*linkLister)(nil)
+
+func newLinkLister(l *Lister, o RunOptions) *linkLister {
+	return &linkLister{l: l, pool: l.Pool, root: l.Root, follow: o.CopyLinks, retries: o.Retries, log: o.Logger,
+		followed: map[string]bool{}}
+}
+
+func (k *linkLister) List(ctx context.Context, dir string) ([]plan.Entry, error) {
+	entries, err := k.l.List(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.learnTargets(ctx, dir, entries); err != nil {
+		return nil, err
+	}
+	out := entries[:0]
+	for _, e := range entries {
+		switch {
+		case e.Kind != plan.KindSymlink:
+		case k.follow && k.hops(dir) >= maxLinkHops:
+			k.skip(e.Path, fmt.Errorf("%w: %d symlinks followed on its path", ErrLinkLoop, maxLinkHops))
+			continue
+		case k.follow:
+			fe, err := k.followLink(ctx, e)
+			if errors.Is(err, ErrLinkDangling) || errors.Is(err, ErrLinkLoop) {
+				k.skip(e.Path, err)
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			e = fe
+			if e.Kind == plan.KindDir {
+				k.mu.Lock()
+				k.followed[e.Path] = true
+				k.mu.Unlock()
+			}
+		case e.Target == "":
+			k.skip(e.Path, ErrLinkTargetUnknown)
+			continue
+		case !plan.LinkInside(e.Path, e.Target):
+			// Told here rather than when it is not made, so that no run
+			// plans it and it is left alone like a skipped name.
+			k.skip(e.Path, fmt.Errorf("%w (-> %s)", ErrLinkOutside, e.Target))
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// hops returns how many of dir and the directories above it are links
+// that were followed.
+func (k *linkLister) hops(dir string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	n := 0
+	for p := dir; p != "" && p != "."; p = path.Dir(p) {
+		if k.followed[p] {
+			n++
+		}
+	}
+	return n
+}
+
+func (k *linkLister) skip(p string, err error) {
+	k.mu.Lock()
+	k.skipped = append(k.skipped, plan.Skipped{Path: p, Err: err})
+	k.mu.Unlock()
+}
+
+// learnTargets fills in the targets of the symlinks of dir listed without
+// one, from LIST -a of dir ("name -> target").
+func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []plan.Entry) error {
+	var names []string
+	for _, e := range entries {
+		if e.Kind == plan.KindSymlink && e.Target == "" {
+			names = append(names, path.Base(e.Path))
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	var lines []string
+	abs := path.Join(k.root, dir)
+	err := retry(ctx, k.retries, k.log, "list -a "+abs, func() error {
+		return k.pool.Do(ctx, func(c *Conn) error {
+			var err error
+			lines, err = c.listLong(ctx, abs)
+			return err
+		})
+	})
+	if err != nil {
+		if Classify(err) == KindPerFile {
+			return nil // the server will not say: the links are left out
+		}
+		return err
+	}
+	targets := lsTargets(lines, names)
+	for i, e := range entries {
+		if e.Kind == plan.KindSymlink && e.Target == "" {
+			entries[i].Target = targets[path.Base(e.Path)]
+		}
+	}
+	return nil
+}
+
+// followLink returns what the symlink e points to, as an entry at e's
+// path: a file (SIZE answers) or a directory (CWD into it works).
+func (k *linkLister) followLink(ctx context.Context, e plan.Entry) (plan.Entry, error) {
+	abs := path.Join(k.root, e.Path)
+	if e.Target != "" {
+		t := e.Target
+		if !path.IsAbs(t) {
+			t = path.Join(path.Dir(abs), t)
+		}
+		if t == "/" || t == abs || strings.HasPrefix(abs, t+"/") {
+			return plan.Entry{}, fmt.Errorf("%w (%s)", ErrLinkLoop, e.Target)
+		}
+	}
+	out := plan.Entry{Path: e.Path}
+	err := k.pool.Do(ctx, func(c *Conn) error {
+		size, err := c.Size(ctx, abs)
+		if err == nil {
+			out.Kind, out.Size = plan.KindFile, size
+			if t, err := c.ModTime(ctx, abs); err == nil {
+				out.ModTime, out.Precision = t, time.Second
+			}
+			return nil
+		}
+		if Classify(err) != KindPerFile {
+			return err
+		}
+		if err := c.changeDir(ctx, abs); err != nil {
+			if Classify(err) != KindPerFile {
+				return err
+			}
+			return fmt.Errorf("%w (%s)", ErrLinkDangling, e.Target)
+		}
+		out.Kind = plan.KindDir
+		return nil
+	})
+	return out, err
+}
