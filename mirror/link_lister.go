@@ -38,6 +38,7 @@ type linkLister struct {
 	follow  bool
 	retries int
 	log     *slog.Logger
+	cs      *Charset // what LIST -a lines are decoded from
 
 	mu       sync.Mutex
 	skipped  []plan.Skipped
@@ -52,9 +53,10 @@ const maxLinkHops = 16
 
 var _ plan.Lister = (*linkLister)(nil)
 
-func newLinkLister(l *Lister, o RunOptions) *linkLister {
-	return &linkLister{l: l, pool: l.Pool, root: l.Root, follow: o.CopyLinks, retries: o.Retries, log: o.Logger,
-		followed: map[string]bool{}}
+// newLinkLister wraps remote (its names decoded by the charset, if any).
+func newLinkLister(remote *Lister, o RunOptions) *linkLister {
+	return &linkLister{l: withCharset(remote, o.Conn.Charset), pool: remote.Pool, root: remote.Root, cs: o.Conn.Charset,
+		follow: o.CopyLinks, retries: o.Retries, log: o.Logger, followed: map[string]bool{}}
 }
 
 func (k *linkLister) List(ctx context.Context, dir string) ([]plan.Entry, error) {
@@ -147,6 +149,9 @@ func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []pla
 			return nil // the server will not say: the links are left out
 		}
 		return err
+	}
+	for i, line := range lines {
+		lines[i] = k.cs.decode(line)
 	}
 	targets := lsTargets(lines, names)
 	for i, e := range entries {

@@ -120,6 +120,10 @@ type Options struct {
 	// NoSendAhead never sends the next download during a transfer, for a
 	// server known to mishandle it (the state remembers; see ahead.go).
 	NoSendAhead bool
+	// Charset is the character set of the server's names
+	// (--remote-charset); nil sends and reads names as their bytes. See
+	// charset.go.
+	Charset *Charset
 	// MaxListingBytes bounds one directory listing, against a listing that
 	// never ends (default 256 MiB).
 	MaxListingBytes int64

@@ -53,6 +53,7 @@ type transport struct {
 
 func newTransport(raw net.Conn, o Options, book *methodBook, pipe *pipelinePolicy, server string) *transport {
 	t := &transport{opts: o, book: book, pipe: pipe, log: o.Logger, server: server, w: newWire(raw, o.IdleTimeout)}
+	t.w.charset = o.Charset
 	t.peer, _ = raw.RemoteAddr().(*net.TCPAddr)
 	t.local, _ = raw.LocalAddr().(*net.TCPAddr)
 	t.dialCtx, t.cancelDial = context.WithCancel(context.Background())

@@ -20,6 +20,8 @@ type wire struct {
 	conn net.Conn // what lines go through: tcp, or TLS over it
 	br   *bufio.Reader
 	idle time.Duration
+	// charset, if set, is what a line is encoded in when sent (charset.go).
+	charset *Charset
 
 	aborted atomic.Bool
 	broken  error // only the goroutine that owns the Conn reads or writes it
@@ -61,7 +63,7 @@ func (w *wire) send(line string) error {
 	if err := w.deadline(w.conn.SetWriteDeadline); err != nil {
 		return err
 	}
-	if _, err := w.conn.Write([]byte(line + "\r\n")); err != nil {
+	if _, err := w.conn.Write([]byte(w.charset.encodeCommand(line) + "\r\n")); err != nil {
 		return w.fail(err)
 	}
 	return nil

@@ -30,6 +30,7 @@ type connFlags struct {
 	tlsInsecure  bool
 	noPipeline   bool
 	serverZone   string
+	charset      string
 }
 
 func (f *connFlags) register(fs *pflag.FlagSet) {
@@ -44,6 +45,7 @@ func (f *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.tls, "tls", "", "TLS: off, explicit (AUTH TLS) or implicit (default: implicit for ftps://, else off)")
 	fs.StringVar(&f.caFile, "ca-file", "", "trust the CA certificates in PEM `FILE` to verify the server")
 	fs.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the server's certificate (unsafe)")
+	fs.StringVar(&f.charset, "remote-charset", "", "the server's names are in `CHARSET` (gbk, latin1, windows-1252, shift_jis): written locally as UTF-8 (default: the same bytes)")
 }
 
 // conn is a validated connection setup.
@@ -76,6 +78,13 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 		return nil, usageErr("--data-timeout must be positive", "e.g. --data-timeout 30s")
 	}
 	opts := mirror.Options{Mode: mode, DataTimeout: f.dataTimeout, TrustPASVIP: f.trustPASVIP, NoPipeline: f.noPipeline}
+	if f.charset != "" {
+		cs, err := mirror.ParseCharset(f.charset)
+		if err != nil {
+			return nil, usageErr("invalid --remote-charset: "+err.Error(), "give a name such as gbk, latin1, windows-1252 or shift_jis")
+		}
+		opts.Charset = cs
+	}
 	if f.activeAddr != "" {
 		ip := net.ParseIP(f.activeAddr)
 		if ip == nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +65,41 @@ func TestCLICopyLinksDownloadsWhatALinkPointsTo(t *testing.T) {
 	fi, err := os.Lstat(filepath.Join(f.local, "link"))
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len("content")) {
 		t.Errorf("link after -L: %v, %v; want a copy of a.txt", fi, err)
+	}
+}
+
+// A Latin-1 server's name is mirrored as its bytes, and JSON output, whose
+// strings must be UTF-8, gives those bytes in path_bytes; with
+// --remote-charset latin1 the local name is UTF-8.
+func TestCLINonUTF8NamesInJSONAndWithRemoteCharset(t *testing.T) {
+	f := newFixture(t, map[string]string{"caf\xe9.txt": "latin1"}, ftptest.Options{})
+	r := f.pull(t, "-n", "--json")
+	var doc struct {
+		Actions []struct {
+			Path      string `json:"path"`
+			PathBytes []byte `json:"path_bytes"`
+		} `json:"actions"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+		t.Fatalf("pull -n --json (%v): %v", err, r)
+	}
+	if len(doc.Actions) != 1 || string(doc.Actions[0].PathBytes) != "caf\xe9.txt" {
+		t.Errorf("actions = %+v, want the name's bytes in path_bytes", doc.Actions)
+	}
+	if r := f.pull(t); r.code != 0 {
+		t.Fatalf("pull: %v", r)
+	}
+	if b, err := os.ReadFile(filepath.Join(f.local, "caf\xe9.txt")); err != nil || string(b) != "latin1" {
+		t.Errorf("the name's bytes: %q, %v", b, err)
+	}
+	utf := filepath.Join(t.TempDir(), "utf8")
+	if r := runCLI(t, "pull", "--remote-charset", "latin1", "--state", filepath.Join(t.TempDir(), "s.db"), f.url, utf); r.code != 0 {
+		t.Fatalf("pull --remote-charset latin1: %v", r)
+	}
+	if b, err := os.ReadFile(filepath.Join(utf, "café.txt")); err != nil || string(b) != "latin1" {
+		t.Errorf("café.txt in UTF-8: %q, %v", b, err)
+	}
+	if r := runCLI(t, "pull", "--remote-charset", "klingon", f.url, utf); r.code != 2 || !strings.Contains(r.stderr, "invalid --remote-charset") {
+		t.Errorf("an unknown charset: %v", r)
 	}
 }

@@ -172,25 +172,23 @@ func planWarnings(c *console, p plan.Plan) {
 
 // jsonPlan is the document a dry run prints with --json.
 type jsonPlan struct {
-	Actions    []plan.Action `json:"actions"`
-	Summary    plan.Summary  `json:"summary"`
-	Incomplete []string      `json:"incomplete,omitempty"`
-	Blocked    []string      `json:"blocked,omitempty"`
+	Actions    []jsonAction `json:"actions"`
+	Summary    plan.Summary `json:"summary"`
+	Incomplete []string     `json:"incomplete,omitempty"`
+	Blocked    []string     `json:"blocked,omitempty"`
 }
 
 func renderPlanJSON(w io.Writer, p plan.Plan) error {
-	doc := jsonPlan{Actions: p.Actions, Summary: p.Summary(), Incomplete: p.Incomplete, Blocked: p.Blocked}
-	if doc.Actions == nil {
-		doc.Actions = []plan.Action{}
-	}
+	doc := jsonPlan{Actions: jsonActions(p.Actions), Summary: p.Summary(), Incomplete: p.Incomplete, Blocked: p.Blocked}
 	return writeJSON(w, doc)
 }
 
 // jsonFailure is one failed action in the JSON report.
 type jsonFailure struct {
-	Path  string  `json:"path"`
-	Op    plan.Op `json:"op"`
-	Error string  `json:"error"`
+	Path      string  `json:"path"`
+	PathBytes []byte  `json:"path_bytes,omitempty"` // see jsonAction
+	Op        plan.Op `json:"op"`
+	Error     string  `json:"error"`
 }
 
 // jsonReport is the document a run prints with --json.
@@ -225,7 +223,7 @@ func renderReportJSON(w io.Writer, r *mirror.Report) error {
 		doc.BWLimit = r.Bandwidth.String()
 	}
 	for _, f := range r.Failed {
-		doc.Failed = append(doc.Failed, jsonFailure{Path: f.Path, Op: f.Op, Error: f.Err.Error()})
+		doc.Failed = append(doc.Failed, jsonFailure{Path: f.Path, PathBytes: pathBytes(f.Path), Op: f.Op, Error: f.Err.Error()})
 	}
 	return writeJSON(w, doc)
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ftpmirror/ftpmirror/mirror"
+	"github.com/ftpmirror/ftpmirror/plan"
 )
 
 // skippedWarnings tells what the run left out on purpose: a warning for
@@ -31,4 +33,29 @@ func showPath(p string) string {
 		return p
 	}
 	return strconv.Quote(p)
+}
+
+// jsonAction is a planned action in JSON output. JSON strings are UTF-8:
+// a path that is not (a Latin-1 or GBK server's name, mirrored as its
+// bytes) would reach tools with its odd bytes replaced by U+FFFD, so its
+// bytes are given too, in path_bytes (base64).
+type jsonAction struct {
+	plan.Action
+	PathBytes []byte `json:"path_bytes,omitempty"`
+}
+
+func jsonActions(as []plan.Action) []jsonAction {
+	out := make([]jsonAction, len(as))
+	for i, a := range as {
+		out[i] = jsonAction{Action: a, PathBytes: pathBytes(a.Path)}
+	}
+	return out
+}
+
+// pathBytes returns p's bytes when p is not UTF-8, else nil.
+func pathBytes(p string) []byte {
+	if utf8.ValidString(p) {
+		return nil
+	}
+	return []byte(p)
 }
