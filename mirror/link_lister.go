@@ -64,7 +64,7 @@ func (k *linkLister) List(ctx context.Context, dir string) ([]plan.Entry, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := k.learnTargets(ctx, dir, entries); err != nil {
+	if entries, err = k.learnTargets(ctx, dir, entries); err != nil {
 		return nil, err
 	}
 	out := entries[:0]
@@ -124,8 +124,10 @@ func (k *linkLister) skip(p string, err error) {
 }
 
 // learnTargets fills in the targets of the symlinks of dir listed without
-// one, from LIST -a of dir ("name -> target").
-func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []plan.Entry) error {
+// one, from LIST -a of dir ("name -> target"). The symlinks LIST -a shows
+// and the listing left out are added: proftpd's MLSD leaves out a dangling
+// link.
+func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []plan.Entry) ([]plan.Entry, error) {
 	var names []string
 	for _, e := range entries {
 		if e.Kind == plan.KindSymlink && e.Target == "" {
@@ -133,7 +135,7 @@ func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []pla
 		}
 	}
 	if len(names) == 0 {
-		return nil
+		return entries, nil
 	}
 	var lines []string
 	abs := path.Join(k.root, dir)
@@ -146,20 +148,28 @@ func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []pla
 	})
 	if err != nil {
 		if Classify(err) == KindPerFile {
-			return nil // the server will not say: the links are left out
+			return entries, nil // the server will not say: the links are left out
 		}
-		return err
+		return nil, err
 	}
 	for i, line := range lines {
 		lines[i] = k.cs.decode(line)
 	}
 	targets := lsTargets(lines, names)
+	listed := make(map[string]bool, len(entries))
 	for i, e := range entries {
+		listed[path.Base(e.Path)] = true
 		if e.Kind == plan.KindSymlink && e.Target == "" {
 			entries[i].Target = targets[path.Base(e.Path)]
 		}
 	}
-	return nil
+	for _, line := range lines {
+		if name, target, ok := lsLink(line); ok && !listed[name] && name != "." && name != ".." {
+			listed[name] = true
+			entries = append(entries, plan.Entry{Path: plan.JoinPath(dir, name), Kind: plan.KindSymlink, Target: target})
+		}
+	}
+	return entries, nil
 }
 
 // followLink returns what the symlink e points to, as an entry at e's

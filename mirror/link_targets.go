@@ -41,3 +41,23 @@ func lsTargets(lines, names []string) map[string]string {
 	}
 	return out
 }
+
+// lsLink reads a symlink's line of ls -l: the name and the target that
+// follow its eight fields (mode, links, owner, group, size, month, day,
+// time or year) and one space.
+func lsLink(line string) (name, target string, ok bool) {
+	if !strings.HasPrefix(line, "l") {
+		return "", "", false
+	}
+	rest := line
+	for range 8 {
+		rest = strings.TrimLeft(rest, " ")
+		i := strings.IndexByte(rest, ' ')
+		if i < 0 {
+			return "", "", false
+		}
+		rest = rest[i:]
+	}
+	name, target, ok = strings.Cut(rest[1:], " -> ")
+	return name, target, ok && name != "" && target != ""
+}

@@ -62,6 +62,14 @@ func TestLsTargetsReadsLinkLines(t *testing.T) {
 		"lrwxrwxrwx   1 u g   14 Jan 01  2024 link here -> ../space name.txt",
 		"lrwxrwxrwx   1 u g    2 Jan 01 12:00 up -> ..",
 	}
+	for _, l := range lines[1:] {
+		if _, _, ok := lsLink(l); !ok {
+			t.Errorf("lsLink(%q) did not read it", l)
+		}
+	}
+	if n, tg, ok := lsLink(lines[1]); n != "link here" || tg != "../space name.txt" || !ok {
+		t.Errorf("lsLink = %q, %q, %v", n, tg, ok)
+	}
 	got := lsTargets(lines, []string{"link here", "up", "missing"})
 	if want := map[string]string{"link here": "../space name.txt", "up": ".."}; !maps.Equal(got, want) {
 		t.Errorf("lsTargets = %q, want %q", got, want)
