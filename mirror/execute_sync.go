@@ -16,6 +16,9 @@ import (
 // the rename converges without naming the copy again. The transfers that
 // follow write the records of both names.
 func (e *executor) applyRename(ctx context.Context, a plan.Action) error {
+	if a.Reason == plan.ReasonMoved {
+		return e.applyMove(ctx, a) // --track-renames (renames.go)
+	}
 	if a.Op == plan.OpRenameRemote {
 		from, to := path.Join(e.remoteRoot, a.Path), path.Join(e.remoteRoot, a.To)
 		err := retry(ctx, e.retries, e.log, "rename "+from, func() error {

@@ -14,7 +14,11 @@ import (
 func Pull(ctx context.Context, o PullOptions) (*Report, error) {
 	return run(ctx, o, direction{
 		plan: func(t trees) plan.Plan {
-			return plan.Pull(plan.PullInput{Remote: t.listing, Local: t.local, Base: t.base, Delete: o.Delete, Filter: t.filter})
+			p := plan.Pull(plan.PullInput{Remote: t.listing, Local: t.local, Base: t.base, Delete: o.Delete, Filter: t.filter})
+			if o.TrackRenames {
+				p = plan.TrackRenames(p, t.base, t.local, true)
+			}
+			return p
 		},
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
 			if !o.Delete {

@@ -42,6 +42,10 @@ type RunOptions struct {
 	// Checksum compares each transfer with the server's digest of the file
 	// (checksum.go); a server that offers none is compared by size.
 	Checksum bool
+	// TrackRenames renames on the target the files that moved on the
+	// source side since the last run (with Delete), instead of sending them
+	// again (plan.TrackRenames). Pull and push.
+	TrackRenames bool
 
 	Parallel int // control connections, default 4
 	Retries  int // attempts per action after the first, default 3

@@ -46,7 +46,11 @@ func Push(ctx context.Context, o PushOptions) (*Report, error) {
 		createRoot:        createAlways,
 		inPlace:           o.InPlace,
 		plan: func(t trees) plan.Plan {
-			return plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: t.filter})
+			p := plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: t.filter})
+			if o.TrackRenames {
+				p = plan.TrackRenames(p, t.base, t.listing.Entries, false)
+			}
+			return p
 		},
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
 			if !o.Delete {

@@ -48,6 +48,9 @@ type Action struct {
 	// To is the new path of a rename (OpRenameLocal, OpRenameRemote), in
 	// the same directory as Path; empty for other ops.
 	To string `json:"to,omitempty"`
+	// Moved is, for a rename of a moved file (ReasonMoved, TrackRenames),
+	// the target side's entry at Path, which keeps its size and time at To.
+	Moved *Entry `json:"-"`
 	// Stage is the step of the run the action belongs to; a plan's actions
 	// are sorted by Stage (see Stage for what an executor may do in each).
 	Stage Stage `json:"-"`

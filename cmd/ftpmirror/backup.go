@@ -12,6 +12,9 @@ import (
 // mirror, the backups would be mirrored themselves, and deleted by the next
 // --delete.
 func (f *pullFlags) checkBackupDir(remoteDir, localDir string) error {
+	if f.renames && f.direction == "sync" {
+		return usageErr("--track-renames is for pull and push; a sync renames nothing yet", "")
+	}
 	if f.backupDir == "" {
 		return nil
 	}

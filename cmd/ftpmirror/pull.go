@@ -45,6 +45,9 @@ const pullExample = `  # mirror a public tree anonymously
   # keep what a run deletes or overwrites in ./site.old (same filesystem), under its path
   ftpmirror pull --delete --backup-dir ./site.old ftp://alice@files.example.com/site ./site
 
+  # a reorganised tree: moved files are renamed here, not downloaded again
+  ftpmirror pull --delete --track-renames ftp://alice@files.example.com/site ./site
+
   # only files up to 100 MiB changed in the last 30 days; the others are left alone, never deleted
   ftpmirror pull --delete --max-size 100M --newer-than 30d ftp://host/pub ./pub
 
@@ -84,6 +87,7 @@ type pullFlags struct {
 	checksum    bool
 	noShift     bool
 	copyLinks   bool // pull only (links.go)
+	renames     bool
 	// direction is the command these flags belong to: pull, push or sync.
 	direction string
 }
@@ -131,6 +135,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.maxDelete, "max-delete", "50%", "refuse to delete more than `N` files or P% of the mirror")
 	fs.BoolVar(&f.force, "force", false, "proceed past the --max-delete guard")
 	fs.BoolVar(&f.checksum, "checksum", false, "after each transfer, compare the file with the server's hash (HASH, XSHA256 ...); a mismatch is retried")
+	fs.BoolVar(&f.renames, "track-renames", false, "with --delete, rename on the target the files moved on the source (same size and time) instead of sending them again")
 	fs.StringVar(&f.backupDir, "backup-dir", "", "move files that would be deleted or overwritten into `DIR` first (pull: a local directory; push: one on the server)")
 	fs.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would be done, change nothing")
 	fs.StringVar(&f.statePath, "state", "", "state `FILE` (default: derived from the URL and LOCAL_DIR)")

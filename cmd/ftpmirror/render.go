@@ -72,6 +72,9 @@ func planLineBody(a plan.Action, verbose int) string {
 	}
 	switch a.Op {
 	case plan.OpRenameLocal, plan.OpRenameRemote:
+		if a.Reason == plan.ReasonMoved {
+			return "R " + p + " -> " + a.To + " (moved)"
+		}
 		return "R " + p + " -> " + a.To + " (kept as a conflict copy)"
 	case plan.OpAdopt:
 		if verbose == 0 {

@@ -1,0 +1,49 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"path"
+
+	"github.com/ftpmirror/ftpmirror/plan"
+)
+
+// errMoveIncomplete is a move action without its entries: a planner bug.
+var errMoveIncomplete = errors.New("a move without its entries")
+
+// applyMove carries out a rename of a file that moved on the source side
+// (plan.TrackRenames, --track-renames): the target file at a.Path is renamed
+// to a.To (locally for a pull, RNFR/RNTO for a push), and its record moves
+// with it: the new source entry, and the target entry that kept its size
+// and time.
+func (e *executor) applyMove(ctx context.Context, a plan.Action) error {
+	if a.Source == nil || a.Moved == nil {
+		return &PathError{Op: "move", Path: a.Path, Err: errMoveIncomplete}
+	}
+	moved := *a.Moved
+	moved.Path = a.To
+	if a.Op == plan.OpRenameRemote {
+		from, to := path.Join(e.remoteRoot, a.Path), path.Join(e.remoteRoot, a.To)
+		err := retry(ctx, e.retries, e.log, "rename "+from, func() error {
+			return e.pool.Do(ctx, func(c *Conn) error { return c.Rename(ctx, from, to) })
+		})
+		if err != nil {
+			return err
+		}
+		if err := e.record(moved, *a.Source); err != nil {
+			return err
+		}
+		return e.forget(a.Path)
+	}
+	if err := renameLocal(e.localRoot, a.Path, a.To); err != nil {
+		return err
+	}
+	local, err := lstatEntry(e.localRoot, a.To)
+	if err != nil {
+		return err
+	}
+	if err := e.record(*a.Source, local); err != nil {
+		return err
+	}
+	return e.forget(a.Path)
+}
