@@ -127,6 +127,9 @@ func openRemoteRoot(ctx context.Context, o RunOptions, pool *Pool, rc rootCheck)
 	if err != nil {
 		return remoteRoot{}, err
 	}
+	if root.path != rc.dir {
+		o.Logger.Info("remote directory resolved against the login directory", "url_path", rc.dir, "dir", root.path)
+	}
 	switch {
 	case root.created:
 		o.Logger.Info("created the remote directory", "dir", root.path)

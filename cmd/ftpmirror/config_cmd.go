@@ -144,7 +144,8 @@ const exampleHeader = `# ftpmirror jobs: run one with 'ftpmirror run NAME', all 
 # push or sync), source and target are its arguments (the URL is the source of
 # a pull or sync and the target of a push), and every other key is one of its
 # flags with '_' for '-'. Relative paths are relative to this file; ~/ is your
-# home directory.
+# home directory. A URL's path is read as on the command line: relative to the
+# login directory (ftp://host/site), absolute with %2F (ftp://host/%2Fsrv/site).
 #
 # Passwords are never written here: set password_env to the name of an
 # environment variable holding it, or password_file to a file whose first
