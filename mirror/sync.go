@@ -59,10 +59,7 @@ func Sync(ctx context.Context, o SyncOptions) (*Report, error) {
 			if len(p.Compares()) == 0 {
 				return p, nil, nil
 			}
-			c := &comparer{
-				pool: env.pool, remoteRoot: env.o.RemoteDir, localRoot: env.localRoot, retries: env.o.Retries, o: env.o,
-				keepFrom: keepFrom, kept: kept,
-			}
+			c := &comparer{pool: env.pool, o: env.o, localRoot: env.localRoot, keepFrom: keepFrom, kept: kept}
 			content, failed, err := c.compareAll(ctx, p)
 			if err != nil {
 				return p, nil, err

@@ -25,17 +25,14 @@ import (
 // side: a run killed while comparing leaves at most a temporary file, which
 // the next run removes.
 type comparer struct {
-	pool       *Pool
-	remoteRoot string
-	localRoot  string
-	retries    int
-	o          RunOptions
-	keepFrom   int64
-	kept       *prefetchSet
+	pool      *Pool
+	o         RunOptions // with defaults applied
+	localRoot string     // absolute
+	keepFrom  int64
+	kept      *prefetchSet
 
-	once    sync.Once
-	method  HashMethod // zero: compare by download
-	hashErr error      // why the server's digests are not used, if asked and failed
+	once   sync.Once
+	method HashMethod // zero: compare by download
 }
 
 // compareAll answers every compare of p, over the pool's connections. The
@@ -43,6 +40,8 @@ type comparer struct {
 func (c *comparer) compareAll(ctx context.Context, p plan.Plan) (map[string]plan.Content, []FileError, error) {
 	acts := p.Compares()
 	content := make(map[string]plan.Content, len(acts))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
 		mu     sync.Mutex
 		failed []FileError
@@ -63,6 +62,7 @@ func (c *comparer) compareAll(ctx context.Context, p plan.Plan) (map[string]plan
 				case Classify(err) == KindFatal:
 					if fatal == nil {
 						fatal = err
+						cancel() // the rest would fail alike
 					}
 				default:
 					failed = append(failed, FileError{Path: a.Path, Op: plan.OpCompare, Err: err})
@@ -87,9 +87,9 @@ func (c *comparer) compareAll(ctx context.Context, p plan.Plan) (map[string]plan
 
 // compareOne compares the two sides of a.Path, retrying transient failures.
 func (c *comparer) compareOne(ctx context.Context, a plan.Action) (plan.Content, error) {
-	remote := path.Join(c.remoteRoot, a.Path)
+	remote := path.Join(c.o.RemoteDir, a.Path)
 	var v plan.Content
-	err := retry(ctx, c.retries, c.o.Logger, "compare "+a.Path, func() error {
+	err := retry(ctx, c.o.Retries, c.o.Logger, "compare "+a.Path, func() error {
 		return c.pool.Do(ctx, func(conn *Conn) error {
 			c.once.Do(func() { c.pickMethod(ctx, conn) })
 			f, _, err := openLocal(c.localRoot, a.Path)
@@ -117,7 +117,7 @@ func (c *comparer) compareOne(ctx context.Context, a plan.Action) (plan.Content,
 func (c *comparer) pickMethod(ctx context.Context, conn *Conn) {
 	hs, err := conn.HashSupport(ctx)
 	if err != nil {
-		c.hashErr = err
+		c.o.Logger.Debug("cannot ask the server for its features; comparing by download", "err", err)
 		return
 	}
 	if m, ok := hs.Best(); ok {
