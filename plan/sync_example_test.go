@@ -60,3 +60,32 @@ func ExampleSync() {
 	// 1 conflict, 3 uploads, 1 downloads, 2 deletes
 	// <nil>
 }
+
+// Files edited on both sides to the same size within the same second look
+// alike: Sync asks for their content to be compared, and plans again with
+// the answer.
+func ExampleSync_compare() {
+	t := time.Date(2024, 11, 25, 14, 1, 0, 0, time.UTC)
+	edited := t.Add(time.Hour)
+	in := plan.SyncInput{
+		Base: plan.Snapshot{"notes.txt": {
+			Path: "notes.txt", Kind: plan.KindFile,
+			RemoteSize: 10, RemoteModTime: t, RemotePrecision: time.Second, LocalSize: 10, LocalModTime: t,
+		}},
+		Local:  []plan.Entry{{Path: "notes.txt", Kind: plan.KindFile, Size: 17, ModTime: edited.Add(300 * time.Millisecond)}},
+		Remote: plan.Listing{Entries: []plan.Entry{{Path: "notes.txt", Kind: plan.KindFile, Size: 17, ModTime: edited, Precision: time.Second}}},
+		Now:    time.Date(2024, 11, 26, 9, 30, 0, 0, time.UTC),
+	}
+	for _, a := range plan.Sync(in).Compares() {
+		fmt.Println(a.Op, a.Reason, a.Path)
+	}
+	in.Content = map[string]plan.Content{"notes.txt": plan.ContentDiffer} // the caller compared them
+	for _, a := range plan.Sync(in).Actions {
+		fmt.Println(a.Op, a.Reason, a.Path+map[bool]string{true: " -> " + a.To}[a.To != ""])
+	}
+	// Output:
+	// compare unverified notes.txt
+	// rename conflict notes.txt -> notes.conflict-local-20241126-093000.txt
+	// upload conflict notes.conflict-local-20241126-093000.txt
+	// download conflict notes.txt
+}
