@@ -81,7 +81,11 @@ func ExampleSync_compare() {
 	}
 	in.Content = map[string]plan.Content{"notes.txt": plan.ContentDiffer} // the caller compared them
 	for _, a := range plan.Sync(in).Actions {
-		fmt.Println(a.Op, a.Reason, a.Path+map[bool]string{true: " -> " + a.To}[a.To != ""])
+		if a.To != "" {
+			fmt.Println(a.Op, a.Reason, a.Path, "->", a.To)
+			continue
+		}
+		fmt.Println(a.Op, a.Reason, a.Path)
 	}
 	// Output:
 	// compare unverified notes.txt
