@@ -190,6 +190,7 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry, next *
 	if err != nil {
 		return &LocalError{Err: err}
 	}
+	w.keepMode(src.Mode) // the listed permission bits (listmode.go)
 	resumable := e.store != nil && src.Size >= resumeMin
 	if resumable && offset == 0 {
 		if err := e.store.PutPartial(state.Partial{Path: src.Path, Size: src.Size, ModTime: src.ModTime}); err != nil {

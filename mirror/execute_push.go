@@ -24,6 +24,8 @@ type pushSettings struct {
 	// noSetTime is set once the server refused to set a modification time,
 	// so that it is not asked again for every file.
 	noSetTime atomic.Bool
+	// noChmod is set once the server refused SITE CHMOD (perms_push.go).
+	noChmod atomic.Bool
 }
 
 // upTempPath returns the temporary remote name an upload to target goes to:
@@ -126,6 +128,9 @@ func (e *executor) upload(ctx context.Context, c *Conn, planned plan.Entry) erro
 		}
 		return err
 	}
+	if err := e.setRemoteMode(ctx, c, dest, src); err != nil {
+		return err
+	}
 	remote, err := e.setRemoteTime(ctx, c, dest, src)
 	if err != nil {
 		return err
@@ -170,7 +175,9 @@ func openSource(root, rel string) (*os.File, plan.Entry, error) {
 		f.Close()
 		return nil, plan.Entry{}, &PathError{Op: "open", Path: rel, Err: errors.New("not a regular file")}
 	}
-	return f, localEntry(rel, fi, ""), nil
+	src := localEntry(rel, fi, "")
+	src.Mode = fi.Mode().Perm() // for SITE CHMOD (perms_push.go)
+	return f, src, nil
 }
 
 // uploadOffset returns how much of src the remote temporary file dest holds

@@ -17,9 +17,11 @@ import (
 type lineCounter struct {
 	mu    sync.Mutex
 	lines int
-	head  []byte   // the first bytes of the current line
-	full  bool     // the current line has a non-blank byte
-	raw   rawLines // the lines kept verbatim (mlsd_links.go)
+	head  []byte    // the first bytes of the current line
+	full  bool      // the current line has a non-blank byte
+	raw   rawLines  // the lines kept verbatim (mlsd_links.go)
+	line  []byte    // the current line, up to maxModeLine bytes
+	modes listModes // the modes the lines give (listmode.go)
 }
 
 func (lc *lineCounter) Write(p []byte) (int, error) {
@@ -32,6 +34,9 @@ func (lc *lineCounter) Write(p []byte) (int, error) {
 			lc.endLine()
 		case '\r':
 		default:
+			if len(lc.line) <= maxModeLine {
+				lc.line = append(lc.line, b)
+			}
 			if len(lc.head) < len("total ") {
 				lc.head = append(lc.head, b)
 			}
@@ -47,7 +52,13 @@ func (lc *lineCounter) endLine() {
 	if lc.full && !bytes.EqualFold(lc.head, []byte("total ")) {
 		lc.lines++
 	}
-	lc.head, lc.full = lc.head[:0], false
+	if len(lc.line) <= maxModeLine {
+		if lc.modes == nil {
+			lc.modes = listModes{}
+		}
+		lc.modes.add(lc.line)
+	}
+	lc.head, lc.full, lc.line = lc.head[:0], false, lc.line[:0]
 }
 
 // count returns the number of lines, the last one counted even without its

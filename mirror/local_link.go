@@ -97,15 +97,16 @@ func makeSymlinkIn(r *os.Root, rel, target string) error {
 }
 
 // setDirTimes sets each directory's access and modification times to its
-// ModTime, deepest first, so that setting a child does not disturb its
-// parent. It is called after the directories' contents are written, since
-// writing changes them. Entries that are not directories, have a zero ModTime
-// or are no longer directories on disk are passed over. It goes on past
-// failures and returns them joined.
+// ModTime, and its mode to the one listed (see modeFor), deepest first, so
+// that setting a child does not disturb its parent. It is called after the
+// directories' contents are written, since writing changes their times (and
+// a mode without write permission would stop it). Entries that are not
+// directories, have neither ModTime nor Mode or are no longer directories on
+// disk are passed over. It goes on past failures and returns them joined.
 func setDirTimes(root string, dirs []plan.Entry) error {
 	order := make([]plan.Entry, 0, len(dirs))
 	for _, d := range dirs {
-		if d.Kind == plan.KindDir && !d.ModTime.IsZero() {
+		if d.Kind == plan.KindDir && (!d.ModTime.IsZero() || d.Mode != 0) {
 			order = append(order, d)
 		}
 	}
@@ -130,9 +131,33 @@ func setDirTimes(root string, dirs []plan.Entry) error {
 		if err != nil || !fi.IsDir() {
 			continue
 		}
+		if err := chmodDir(r, p, d.Mode); err != nil {
+			errs = append(errs, &PathError{Op: "chmod", Path: d.Path, Err: err})
+		}
+		if d.ModTime.IsZero() {
+			continue
+		}
 		if err := r.Chtimes(p, d.ModTime, d.ModTime); err != nil {
 			errs = append(errs, &PathError{Op: "chtimes", Path: d.Path, Err: err})
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// chmodDir gives the directory name beneath r the listed mode (see
+// modeFor), through a descriptor opened without following a symlink.
+func chmodDir(r *os.Root, name string, listed fs.FileMode) error {
+	mode := modeFor(listed)
+	if mode == 0 {
+		return nil
+	}
+	d, err := r.OpenFile(name, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_DIRECTORY, 0)
+	if err != nil {
+		return err
+	}
+	err = d.Chmod(mode)
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -106,10 +106,15 @@ type fileWriter struct {
 	f     *os.File
 	root  *os.Root
 	rel   string
-	part  string // temporary file, a name beneath root
-	final string // target, a name beneath root
+	part  string      // temporary file, a name beneath root
+	final string      // target, a name beneath root
+	mode  fs.FileMode // given at Commit unless 0 (see keepMode)
 	done  bool
 }
+
+// keepMode makes Commit give the file the permission bits listed, masked
+// by the umask (see modeFor); 0 leaves the default, 0644 less the umask.
+func (w *fileWriter) keepMode(listed fs.FileMode) { w.mode = modeFor(listed) }
 
 var _ io.Writer = (*fileWriter)(nil)
 
@@ -206,8 +211,8 @@ func (w *fileWriter) setSize(size int64) error {
 	return nil
 }
 
-// Commit completes the download: it flushes the temporary file to disk, sets
-// its modification (and access) time to mtime unless mtime is zero, renames
+// Commit completes the download: it gives the temporary file its mode (see
+// keepMode), flushes it to disk, sets its modification (and access) time to mtime unless mtime is zero, renames
 // it over the target and flushes the parent directory. A file or symlink at
 // the target is replaced; a directory there is a *PathError wrapping
 // syscall.EISDIR. It returns the local entry as written, read back from disk.
@@ -228,6 +233,11 @@ func (w *fileWriter) Commit(mtime time.Time) (plan.Entry, error) {
 }
 
 func (w *fileWriter) commit(mtime time.Time) (plan.Entry, error) {
+	if w.mode != 0 {
+		if err := w.f.Chmod(w.mode); err != nil {
+			return plan.Entry{}, &PathError{Op: "chmod", Path: w.rel, Err: err}
+		}
+	}
 	if err := w.f.Sync(); err != nil {
 		return plan.Entry{}, &PathError{Op: "fsync", Path: w.rel, Err: err}
 	}

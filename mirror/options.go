@@ -131,6 +131,11 @@ type Options struct {
 	// Dialer give up a method that once worked (default 3).
 	MethodFailures int
 
+	// NoPerms gives downloads the default modes (0644 files, 0755
+	// directories, less the umask) instead of the permission bits the
+	// listing gives (listmode.go).
+	NoPerms bool
+
 	// MinRate is the least progress every data connection must make (see
 	// minrate.go); the zero value is DefaultMinRate.
 	MinRate MinRate

@@ -243,12 +243,17 @@ func (c *Conn) listOp(ctx context.Context, op *dataOp, dir string) ([]plan.Entry
 		return nil, err
 	}
 	now := time.Now()
+	modes := op.modes() // listmode.go
 	out := make([]plan.Entry, 0, len(raw))
 	for _, e := range raw {
 		if e.Name == "." || e.Name == ".." {
 			continue
 		}
-		out = append(out, c.entry(e, now))
+		pe := c.entry(e, now)
+		if !c.t.opts.NoPerms {
+			pe.Mode = modes[e.Name]
+		}
+		out = append(out, pe)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"io/fs"
 	"time"
 )
 
@@ -42,6 +43,9 @@ type Entry struct {
 	Precision time.Duration
 	// Target is a symlink's target as listed; empty for other kinds.
 	Target string
+	// Mode is the permission bits as listed (fs.ModePerm at most), 0 when
+	// the listing gives none. Local entries leave it 0.
+	Mode fs.FileMode
 }
 
 // Lister lists one directory of a tree. dir is relative to the mirror root

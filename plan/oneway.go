@@ -311,7 +311,7 @@ func (w *oneWay) planForgets() {
 func (w *oneWay) act(out *actions, st Stage, op Op, e Entry, why Reason) {
 	a := Action{Op: op, Path: e.Path, Kind: e.Kind, Size: e.Size, Reason: why, Stage: st}
 	switch op {
-	case OpDownload, OpUpload, OpAdopt, OpSymlinkLocal, OpMkdirRemote:
+	case OpDownload, OpUpload, OpAdopt, OpSymlinkLocal, OpMkdirRemote, OpMkdirLocal:
 		out.add(a, e, true)
 	default:
 		out.add(a, e, false)

@@ -79,6 +79,7 @@ type pullFlags struct {
 	metricsFile string
 	bwlimit     string
 	limits      limitFlags // limits.go
+	noPerms     bool
 	minSize     string
 	maxSize     string
 	newerThan   string
@@ -145,6 +146,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.metricsFile, "metrics-file", "", "after each run, write its figures to `FILE` in the Prometheus text format (node_exporter textfile)")
 	f.limits.register(fs)
 	fs.BoolVar(&f.noShift, "no-clock-shift", false, "see files whose listed times all moved by one offset as changed, not as the server's clock moving")
+	fs.BoolVar(&f.noPerms, "no-perms", false, "give downloads the default modes (0644, 0755, less the umask), not the permission bits listed; send no SITE CHMOD after uploads")
 	f.conn.register(fs)
 }
 
@@ -230,6 +232,7 @@ func (f *pullFlags) validate(a *app, rawURL, localDir string) (*pullSetup, error
 		return nil, err
 	}
 	c.options.MinRate = minRate
+	c.options.NoPerms = f.noPerms
 	statePath := f.statePath
 	if statePath == "" {
 		statePath, err = state.DefaultPath(c.display, abs)
