@@ -43,6 +43,7 @@ type linkLister struct {
 	mu       sync.Mutex
 	skipped  []plan.Skipped
 	followed map[string]bool // the links listed as directories
+	hides    int             // hidesUnknown, hidesNo or hidesYes
 }
 
 // maxLinkHops bounds the symlinks followed along one path with follow, as
@@ -123,18 +124,16 @@ func (k *linkLister) skip(p string, err error) {
 	k.mu.Unlock()
 }
 
-// learnTargets fills in the targets of the symlinks of dir listed without
-// one, from LIST -a of dir ("name -> target"). The symlinks LIST -a shows
-// and the listing left out are added: proftpd's MLSD leaves out a dangling
-// link.
+// learnTargets corrects the listing of dir from LIST -a of dir, when it
+// holds a symlink without a target, and on every directory of a server
+// whose MLSD describes what links point to instead of the links
+// (pyftpdlib; found out on the root of an MLSD server, see hidesLinks).
 func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []plan.Entry) ([]plan.Entry, error) {
-	var names []string
+	need := k.hidesLinks(ctx, dir)
 	for _, e := range entries {
-		if e.Kind == plan.KindSymlink && e.Target == "" {
-			names = append(names, path.Base(e.Path))
-		}
+		need = need || e.Kind == plan.KindSymlink && e.Target == ""
 	}
-	if len(names) == 0 {
+	if !need {
 		return entries, nil
 	}
 	var lines []string
@@ -155,21 +154,89 @@ func (k *linkLister) learnTargets(ctx context.Context, dir string, entries []pla
 	for i, line := range lines {
 		lines[i] = k.cs.decode(line)
 	}
-	targets := lsTargets(lines, names)
-	listed := make(map[string]bool, len(entries))
-	for i, e := range entries {
-		listed[path.Base(e.Path)] = true
-		if e.Kind == plan.KindSymlink && e.Target == "" {
-			entries[i].Target = targets[path.Base(e.Path)]
+	entries, converted := applyLong(dir, entries, lines)
+	if dir == "" {
+		k.mu.Lock()
+		k.hides = hidesNo
+		if converted {
+			k.hides = hidesYes
+		}
+		k.mu.Unlock()
+	}
+	return entries, nil
+}
+
+// Whether a server's MLSD describes symlinks as what they point to.
+const (
+	hidesUnknown = iota
+	hidesNo
+	hidesYes
+)
+
+// hidesLinks reports whether dir is to be checked against LIST -a for
+// symlinks MLSD does not show as such: every directory once the root
+// showed one (pyftpdlib's MLSD follows links), and the root itself on an
+// MLSD server, to find out. The walk lists the root before anything else.
+func (k *linkLister) hidesLinks(ctx context.Context, dir string) bool {
+	k.mu.Lock()
+	h := k.hides
+	k.mu.Unlock()
+	if h != hidesUnknown || dir != "" {
+		return h == hidesYes
+	}
+	mlsd := false
+	_ = k.pool.Do(ctx, func(c *Conn) error { mlsd = c.mlsd; return nil })
+	if !mlsd {
+		k.mu.Lock()
+		k.hides = hidesNo
+		k.mu.Unlock()
+	}
+	return mlsd
+}
+
+// applyLong corrects the entries of dir from its LIST -a lines: symlinks
+// get the targets they lack, entries that LIST shows as symlinks become
+// symlinks (converted reports whether one of another kind did), and the
+// symlinks the listing left out (proftpd's MLSD leaves out dangling ones)
+// are added.
+func applyLong(dir string, entries []plan.Entry, lines []string) (_ []plan.Entry, converted bool) {
+	links := map[string]string{}
+	for _, line := range lines {
+		if name, target, ok := lsLink(line); ok && name != "." && name != ".." {
+			links[name] = target
 		}
 	}
-	for _, line := range lines {
-		if name, target, ok := lsLink(line); ok && !listed[name] && name != "." && name != ".." {
+	var missing []string
+	listed := make(map[string]bool, len(entries))
+	for i, e := range entries {
+		name := path.Base(e.Path)
+		listed[name] = true
+		target, isLink := links[name]
+		switch {
+		case isLink && e.Kind != plan.KindSymlink:
+			entries[i] = plan.Entry{Path: e.Path, Kind: plan.KindSymlink, Target: target, ModTime: e.ModTime, Precision: e.Precision}
+			converted = true
+		case isLink && e.Target == "":
+			entries[i].Target = target
+		case e.Kind == plan.KindSymlink && e.Target == "":
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 { // lines lsLink cannot read (no group column, say)
+		targets := lsTargets(lines, missing)
+		for i, e := range entries {
+			if e.Kind == plan.KindSymlink && e.Target == "" {
+				entries[i].Target = targets[path.Base(e.Path)]
+			}
+		}
+	}
+	for _, line := range lines { // in the order of the lines
+		if name, target, ok := lsLink(line); ok && !listed[name] && links[name] == target && name != "." && name != ".." {
 			listed[name] = true
 			entries = append(entries, plan.Entry{Path: plan.JoinPath(dir, name), Kind: plan.KindSymlink, Target: target})
 		}
 	}
-	return entries, nil
+	return entries, converted
 }
 
 // followLink returns what the symlink e points to, as an entry at e's

@@ -12,8 +12,8 @@ import (
 
 // linkServers are the real servers of the symlink tests: MLSD servers
 // that list a symlink as "type=OS.unix=slink:" (pure-ftpd) or
-// "type=OS.unix=symlink" (proftpd) with the link's own size, and vsftpd,
-// whose LIST shows "name -> target".
+// "type=OS.unix=symlink" (proftpd) with the link's own size, or as what it
+// points to (pyftpdlib), and vsftpd, whose LIST shows "name -> target".
 var linkServers = []struct {
 	name       string
 	start      func(t *testing.T, root string) (Server, string) // and the remote dir
@@ -28,6 +28,10 @@ var linkServers = []struct {
 	{"proftpd", func(t *testing.T, root string) (Server, string) {
 		s := ftptest.StartProftpd(t, root, ftptest.ProftpdOptions{})
 		return serverFor(s), s.LoginDir
+	}, false},
+	// pyftpdlib's MLSD follows links: a link shows as what it points to.
+	{"pyftpdlib", func(t *testing.T, root string) (Server, string) {
+		return serverFor(ftptest.StartPyftpdlib(t, root, ftptest.PyftpdlibOptions{})), "/"
 	}, false},
 	{"vsftpd", func(t *testing.T, root string) (Server, string) {
 		return serverFor(ftptest.StartVsftpd(t, root, ftptest.VsftpdOptions{})), "/"
