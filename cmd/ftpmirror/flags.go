@@ -213,7 +213,10 @@ func (f *outputFlags) validate() error {
 func (f *outputFlags) logger(c *console) (*slog.Logger, func(), error) {
 	newHandler := func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewTextHandler(w, o) }
 	if f.logFormat == "json" {
-		newHandler = func(w io.Writer, o *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, o) }
+		newHandler = func(w io.Writer, o *slog.HandlerOptions) slog.Handler {
+			o.ReplaceAttr = quoteNonUTF8
+			return slog.NewJSONHandler(w, o)
+		}
 	}
 	var handlers []slog.Handler
 	switch {

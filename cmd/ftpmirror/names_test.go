@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +102,14 @@ func TestCLINonUTF8NamesInJSONAndWithRemoteCharset(t *testing.T) {
 	}
 	if r := runCLI(t, "pull", "--remote-charset", "klingon", f.url, utf); r.code != 2 || !strings.Contains(r.stderr, "invalid --remote-charset") {
 		t.Errorf("an unknown charset: %v", r)
+	}
+}
+
+func TestJSONLogKeepsTheBytesOfANameThatIsNotUTF8(t *testing.T) {
+	var b strings.Builder
+	h := slog.NewJSONHandler(&b, &slog.HandlerOptions{ReplaceAttr: quoteNonUTF8})
+	slog.New(h).Info("listed", "path", "caf\xe9.txt", "ok", "café")
+	if got := b.String(); !strings.Contains(got, `"path":"\"caf\\xe9.txt\""`) || !strings.Contains(got, `"ok":"café"`) {
+		t.Errorf("log line = %s", got)
 	}
 }

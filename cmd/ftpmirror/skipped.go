@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -58,4 +59,15 @@ func pathBytes(p string) []byte {
 		return nil
 	}
 	return []byte(p)
+}
+
+// quoteNonUTF8 is the ReplaceAttr of the JSON log: a string that is not
+// UTF-8 (a Latin-1 or GBK name) would have its odd bytes replaced by
+// U+FFFD; it is logged Go-quoted instead ("caf\xe9"), which keeps them.
+// The text log quotes such strings by itself.
+func quoteNonUTF8(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindString && !utf8.ValidString(a.Value.String()) {
+		return slog.String(a.Key, strconv.Quote(a.Value.String()))
+	}
+	return a
 }
