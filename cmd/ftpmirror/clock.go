@@ -8,6 +8,7 @@ import (
 
 	"github.com/ftpmirror/ftpmirror/mirror"
 	"github.com/ftpmirror/ftpmirror/plan"
+	"github.com/ftpmirror/ftpmirror/state"
 )
 
 // zone validates --server-timezone; nil means the run learns the zone.
@@ -48,4 +49,38 @@ func clockLine(p mirror.ClockProbe, given *mirror.ServerZone) string {
 		s += fmt.Sprintf(" (--server-timezone reads them as %s)", given)
 	}
 	return s
+}
+
+// jsonClock is what a run's JSON report tells of the server's clock.
+type jsonClock struct {
+	// Zone is the zone the server's times were read in: "UTC", "+09:00",
+	// "Europe/Berlin".
+	Zone   string `json:"server_zone"`
+	Learnt bool   `json:"learnt,omitempty"`
+	// Shift is the move of the server's times taken as a clock change
+	// ("+1h"), for ShiftFiles files.
+	Shift      string `json:"shift,omitempty"`
+	ShiftFiles int    `json:"shift_files,omitempty"`
+	// Future counts the local mtimes set to now, the server having dated
+	// them in the future.
+	Future int `json:"future_mtimes,omitempty"`
+}
+
+func clockJSON(c mirror.ClockReport) jsonClock {
+	j := jsonClock{Zone: c.Zone.String(), Learnt: c.Learnt, Future: c.Future}
+	if c.Shift.Seen() {
+		j.Shift, j.ShiftFiles = plan.FormatOffset(c.Shift.Offset), c.Shift.Files
+	}
+	return j
+}
+
+// serverClockText is the state's server clock as 'state show' prints it.
+func serverClockText(m state.Meta) string {
+	switch {
+	case m.ServerOffsetKnown:
+		return mirror.ServerZone{Offset: m.ServerOffset}.String() + " (learnt)"
+	case m.ServerOffsetTried:
+		return "unknown (the server lets us create no file; read as UTC)"
+	}
+	return "-"
 }

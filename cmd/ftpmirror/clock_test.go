@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -91,6 +92,21 @@ func TestPullSaysOnceThatTheServerClockMoved(t *testing.T) {
 	r = f.pull(t, "--no-clock-shift")
 	if r.code != exitOK || strings.Contains(r.stderr, "clock change") || !strings.Contains(r.stderr, "pulled 5 files") {
 		t.Fatalf("pull --no-clock-shift after the zone moved should download all 5: %v", r)
+	}
+
+	// The learnt offset (+2h, kept by --no-clock-shift) follows the next
+	// move; --json and 'state show' tell it.
+	serve("UTC-4")
+	r = f.pull(t, "--json")
+	var doc jsonReport
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitOK {
+		t.Fatalf("pull --json (%v): %v", err, r)
+	}
+	if want := (jsonClock{Zone: "+03:00", Shift: "+1h", ShiftFiles: 5}); doc.Clock != want || doc.Summary.Downloads != 0 {
+		t.Fatalf("pull --json: clock %+v, %d downloads; want %+v and none", doc.Clock, doc.Summary.Downloads, want)
+	}
+	if r := runCLI(t, "state", "show", f.state); r.code != exitOK || !strings.Contains(r.stdout, "server clock:  +03:00 (learnt)") {
+		t.Fatalf("state show: %v", r)
 	}
 }
 

@@ -205,6 +205,7 @@ type jsonReport struct {
 	Blocked    []string      `json:"blocked,omitempty"`
 	BWLimit    string        `json:"bwlimit,omitempty"`
 	BackedUp   int           `json:"backed_up"`
+	Clock      jsonClock     `json:"clock"`
 	Checksum   string        `json:"checksum,omitempty"`
 	Verified   int           `json:"verified"`
 }
@@ -219,6 +220,7 @@ func renderReportJSON(w io.Writer, r *mirror.Report) error {
 		Incomplete: r.Plan.Incomplete,
 		Blocked:    r.Plan.Blocked,
 		BackedUp:   r.BackedUp,
+		Clock:      clockJSON(r.Clock),
 		Checksum:   string(r.Checksum),
 		Verified:   r.Verified,
 	}

@@ -261,6 +261,7 @@ func (a *app) showState(ctx context.Context, configFile, arg string, files bool)
 	fmt.Fprintf(tw, "last run:\t%s\n", when(m.LastRun))
 	fmt.Fprintf(tw, "status:\t%s\n", info.status)
 	fmt.Fprintf(tw, "data method:\t%s\n", orDash(m.DataMethod))
+	fmt.Fprintf(tw, "server clock:\t%s\n", serverClockText(m))
 	fmt.Fprintf(tw, "files:\t%d\n", info.files)
 	if err := tw.Flush(); err != nil || !files {
 		return err
