@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,9 +16,15 @@ func TestChecksumFlagVerifiesWithProftpdAndSaysWhenTheServerHasNoHash(t *testing
 	s := ftptest.StartProftpd(t, remote, ftptest.ProftpdOptions{Chroot: true, ReadOnly: true})
 	t.Setenv("FTPMIRROR_PASSWORD", s.Password)
 	local := filepath.Join(t.TempDir(), "m")
-	r := runCLI(t, "pull", "--checksum", "--state", filepath.Join(t.TempDir(), "s.db"), "ftp://"+s.User+"@"+s.Addr+"/site", local)
+	stateFile := filepath.Join(t.TempDir(), "s.db")
+	r := runCLI(t, "pull", "--checksum", "--state", stateFile, "ftp://"+s.User+"@"+s.Addr+"/site", local)
 	if r.code != exitOK || !strings.Contains(r.stderr, "pulled 2 files") || !strings.Contains(r.stderr, ", 2 verified by ") {
 		t.Fatalf("pull --checksum from proftpd: %v", r)
+	}
+	alg := r.stderr[strings.Index(r.stderr, "verified by ")+len("verified by "):]
+	alg = strings.Fields(alg)[0]
+	if r := runCLI(t, "state", "show", stateFile); r.code != exitOK || !regexp.MustCompile(`(?m)^checksum: +`+regexp.QuoteMeta(alg)+`$`).MatchString(r.stdout) {
+		t.Errorf("state show should tell the digest checked (%s): %v", alg, r)
 	}
 
 	f := newFixture(t, map[string]string{"a.txt": "a\n"}, ftptest.Options{})

@@ -262,6 +262,9 @@ func (a *app) showState(ctx context.Context, configFile, arg string, files bool)
 	fmt.Fprintf(tw, "status:\t%s\n", info.status)
 	fmt.Fprintf(tw, "data method:\t%s\n", orDash(m.DataMethod))
 	fmt.Fprintf(tw, "server clock:\t%s\n", serverClockText(m))
+	if m.Checksum != "" { // the last run's --checksum: the digest, or "size"
+		fmt.Fprintf(tw, "checksum:\t%s\n", m.Checksum)
+	}
 	fmt.Fprintf(tw, "files:\t%d\n", info.files)
 	if err := tw.Flush(); err != nil || !files {
 		return err
