@@ -106,10 +106,10 @@ func (e *executor) one(ctx context.Context, a plan.Action) error {
 		return err
 	default:
 		e.mu.Lock()
-		e.failed = append(e.failed, FileError{Path: a.Path, Op: a.Op, Err: err})
+		e.failed = append(e.failed, FileError{Path: a.Path, Op: plan.Op(progressOp(a)), Err: err})
 		e.mu.Unlock()
 	}
-	e.progress.Done(a.Path, string(a.Op), err)
+	e.progress.Done(a.Path, progressOp(a), err)
 	return nil
 }
 

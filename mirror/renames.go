@@ -8,6 +8,15 @@ import (
 	"github.com/ftpmirror/ftpmirror/plan"
 )
 
+// progressOp names an action for Progress and in failures: "move" for a
+// rename of a moved file (not a conflict copy), else its Op.
+func progressOp(a plan.Action) string {
+	if a.Reason == plan.ReasonMoved {
+		return "move"
+	}
+	return string(a.Op)
+}
+
 // errMoveIncomplete is a move action without its entries: a planner bug.
 var errMoveIncomplete = errors.New("a move without its entries")
 

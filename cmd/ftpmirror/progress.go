@@ -179,6 +179,8 @@ func doneLine(op, path string) string {
 		return "created " + path + "/"
 	case "mkdir-remote":
 		return "created on the server " + path + "/"
+	case "move":
+		return "moved " + path + " instead of sending it again"
 	case "rename", "rename-remote":
 		return "kept a conflict copy of " + path
 	case "symlink":

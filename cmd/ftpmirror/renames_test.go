@@ -24,8 +24,8 @@ func TestTrackRenamesDryRunShowsTheMoveAndThePullRenames(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, "R old/a.bin -> new/a.bin (moved)\n") || strings.Contains(r.stdout, "+ new/a.bin") {
 		t.Fatalf("dry run: %v", r)
 	}
-	r = f.pull(t, "--delete", "--track-renames")
-	if r.code != exitOK || !strings.Contains(r.stderr, "pulled 0 files (0 B)") {
+	r = f.pull(t, "--delete", "--track-renames", "-v")
+	if r.code != exitOK || !strings.Contains(r.stderr, "pulled 0 files (0 B)") || !strings.Contains(r.stderr, "moved old/a.bin instead of sending it again") {
 		t.Fatalf("pull: %v", r)
 	}
 	ftptest.TreeEqual(t, f.remote, f.local)
