@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,21 +120,39 @@ func TestBandwidthLimitsAllConnectionsTogetherMeasuredOverAWindow(t *testing.T) 
 	files, total := bwTree()
 	sched, _ := ParseSchedule(limit.String())
 
-	t.Run("pull", func(t *testing.T) {
-		f := newPullFixture(t, files, ftptest.Options{})
-		clock := &byteClock{}
-		r := f.mustPull(func(o *PullOptions) {
-			o.Parallel = 4
-			o.Progress = clock
-			o.Conn.Bandwidth = NewBandwidth(sched)
+	pulls := map[string]func(t *testing.T, root string) Server{
+		"in-process": func(t *testing.T, root string) Server { return serverFor(ftptest.Start(t, root, ftptest.Options{})) },
+		"in-process TLS": func(t *testing.T, root string) Server {
+			s := ftptest.Start(t, root, ftptest.Options{TLS: ftptest.TLSExplicit})
+			srv := serverFor(s)
+			srv.TLS, srv.TLSConfig = TLSExplicit, tlsConfigFor(s)
+			return srv
+		},
+		"vsftpd": func(t *testing.T, root string) Server {
+			return serverFor(ftptest.StartVsftpd(t, root, ftptest.VsftpdOptions{}))
+		},
+	}
+	for name, start := range pulls {
+		t.Run("pull/"+name, func(t *testing.T) {
+			t.Parallel() // each run has its own limit
+			remote := t.TempDir()
+			ftptest.WriteTree(t, remote, files)
+			f := &pullFixture{t: t, remote: remote, local: filepath.Join(t.TempDir(), "m"), state: filepath.Join(t.TempDir(), "s.db"), srv: start(t, remote)}
+			clock := &byteClock{}
+			r := f.mustPull(func(o *PullOptions) {
+				o.Parallel = 4
+				o.Progress = clock
+				o.Conn.Bandwidth = NewBandwidth(sched)
+			})
+			ftptest.TreeEqual(t, f.remote, f.local)
+			if r.Bandwidth.String() != "256K" {
+				t.Errorf("report's limit: %q", r.Bandwidth)
+			}
+			clock.checkRate(t, limit, total)
 		})
-		ftptest.TreeEqual(t, f.remote, f.local)
-		if r.Bandwidth.String() != "256K" {
-			t.Errorf("report's limit: %q", r.Bandwidth)
-		}
-		clock.checkRate(t, limit, total)
-	})
+	}
 	t.Run("push", func(t *testing.T) {
+		t.Parallel()
 		f := newPushFixture(t, files, inProcess(ftptest.Options{}))
 		clock := &byteClock{}
 		f.mustPush(func(o *PushOptions) {
