@@ -185,14 +185,23 @@ func TestVsftpdLocalTimeAheadServerTimezone(t *testing.T) {
 	if err != nil {
 		t.Logf("no zone data for Asia/Tokyo (%v): the offset alone is tested", err)
 	}
-	for _, z := range []ServerZone{{Offset: 9 * time.Hour}, {Location: tokyo}} {
+	for _, c := range []struct {
+		name       string
+		z          ServerZone
+		segmentMin int64
+	}{
+		{"offset", ServerZone{Offset: 9 * time.Hour}, 0},
+		{"zone name", ServerZone{Location: tokyo}, 0},
+		{"segmented downloads", ServerZone{Offset: 9 * time.Hour}, 8}, // segment.go: each file over 3 connections
+	} {
+		z := c.z
 		if z.Location == nil && z.Offset == 0 {
 			continue
 		}
-		t.Run(z.String(), func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			g := *f
 			g.t, g.local, g.state = t, filepath.Join(t.TempDir(), "mirror"), filepath.Join(t.TempDir(), "state.db")
-			r := g.mustPull(func(o *PullOptions) { o.ServerZone = &z })
+			r := g.mustPull(func(o *PullOptions) { o.ServerZone, o.SegmentMin = &z, c.segmentMin })
 			if r.Clock.Future != 0 || r.Done.Downloads != n {
 				t.Fatalf("with the zone given: %+v, %d downloads", r.Clock, r.Done.Downloads)
 			}

@@ -57,6 +57,11 @@ func TestProbeTellsALocalTimeServerAhead(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, "this server reports times 9 hours ahead of UTC") {
 		t.Fatalf("probe of a server 9h ahead: %v", r)
 	}
+	ro, _ := localTimeVsftpd(t, 1, false, "UTC-9")
+	r = runCLI(t, "probe", ro.url)
+	if r.code != exitOK || !strings.Contains(r.stdout, "cannot tell this server's clock (it lets us create no file); if it reports local time, give --server-timezone") {
+		t.Fatalf("probe of a read-only server: %v", r)
+	}
 }
 
 // A read-only server nine hours ahead: the pull warns that it would have
