@@ -21,9 +21,10 @@ type rootServer struct {
 }
 
 // rootServers are the in-process server and vsftpd chrooted into the served
-// tree (both with "/" as the login directory), and vsftpd as Debian
-// configures it: not chrooted, the session starts in the tree's absolute
-// path and "/" is the machine's root. All of them may be written to.
+// tree (both with "/" as the login directory), and vsftpd and proftpd as
+// Debian configures them: not chrooted, the session starts in the tree's
+// absolute path and "/" is the machine's root. All of them may be written
+// to.
 var rootServers = []rootServer{
 	{"in-process", func(t *testing.T, root string) *ftptest.Server {
 		return ftptest.Start(t, root, ftptest.Options{})
@@ -33,6 +34,9 @@ var rootServers = []rootServer{
 	}},
 	{"vsftpd-debian", func(t *testing.T, root string) *ftptest.Server {
 		return ftptest.StartVsftpd(t, root, ftptest.VsftpdOptions{Writable: true, Debian: true})
+	}},
+	{"proftpd-debian", func(t *testing.T, root string) *ftptest.Server {
+		return ftptest.StartProftpd(t, root, ftptest.ProftpdOptions{})
 	}},
 }
 
@@ -215,11 +219,16 @@ func TestPullOfAMissingRemoteDirectoryFails(t *testing.T) {
 
 // TestRemoteRootThatIsAFileIsRefused checks the choice made for a root that
 // is a file: a clear error (exit 3) for pull and push alike, the file left
-// as it was. pyftpdlib tells it with MLST, the others with SIZE.
+// as it was. The MLSD servers (proftpd, pyftpdlib, pure-ftpd) tell it with
+// MLST, the others with SIZE.
 func TestRemoteRootThatIsAFileIsRefused(t *testing.T) {
-	servers := append(rootServers[:len(rootServers):len(rootServers)], rootServer{"pyftpdlib", func(t *testing.T, root string) *ftptest.Server {
-		return ftptest.StartPyftpdlib(t, root, ftptest.PyftpdlibOptions{Writable: true})
-	}})
+	servers := append(rootServers[:len(rootServers):len(rootServers)],
+		rootServer{"pyftpdlib", func(t *testing.T, root string) *ftptest.Server {
+			return ftptest.StartPyftpdlib(t, root, ftptest.PyftpdlibOptions{Writable: true})
+		}},
+		rootServer{"pure-ftpd", func(t *testing.T, root string) *ftptest.Server {
+			return ftptest.StartPureFtpd(t, root, ftptest.PureFtpdOptions{})
+		}})
 	for _, rs := range servers {
 		t.Run(rs.name, func(t *testing.T) {
 			srv, tree := rs.serve(t, siteTree)
