@@ -93,7 +93,20 @@
 // on the control or a data connection (IdleTimeout), opening a data
 // connection (DataTimeout). Cancelling the context aborts a connection at
 // once from any goroutine (transport.abort); the Conn is then broken and the
-// Pool replaces it.
+// Pool replaces it. A data connection that trickles, resetting the idle
+// deadline with every byte, is cut when it moves less than Options.MinRate
+// in a window (minrate.go).
+//
+// # Local files
+//
+// Every local file is reached through an *os.Root opened on the mirror root
+// (local_paths.go): the kernel resolves each path beneath the root, so no
+// hostile listing and no local process swapping a directory for a symlink
+// can make a run write, delete or read outside the tree. Downloads go to a
+// temporary name beside the target and are renamed over it when complete;
+// they keep the permission bits the listing gives, less the umask
+// (listmode.go), and uploads get the local mode by SITE CHMOD
+// (perms_push.go), unless Options.NoPerms.
 //
 // The Dialer shares what it learns between the pool's connections: the first
 // Method that carries data is kept for the rest of the run (and saved in the
