@@ -7,7 +7,10 @@
 //
 // Pull, Push and Sync are one pipeline (run.go) with another planner:
 //
-//	pool    := NewPool(NewDialer(server, opts), parallel); pool.Warm(ctx, parallel)
+//	pool    := NewPool(NewDialer(server, opts), parallel)
+//	root    := openRemoteRoot(...)                        // the root: a relative RemoteDir joined to PWD, CWD into it;
+//	                                                      // missing: an error (pull) or MKD with parents (push, sync) (remote_root.go)
+//	pool.Warm(ctx, parallel)
 //	listing := plan.Walk(ctx, &Lister{Pool: pool}, ...)  // list: directories in parallel
 //	local   := ScanLocal(ctx, root, skip)                // the local tree
 //	zone    := serverZone(...); absorbShift(...)          // the server's times as UTC, a move of its clock absorbed (clock.go)
