@@ -152,37 +152,50 @@ func (z ServerZone) toUTC(l plan.Listing) {
 // leave it out and a run removes it should it ever remain.
 const clockProbeName = ".ftpmirror-clock" + upSuffix
 
-// ErrNoClock is returned by learnServerOffset when the server does not let
-// us create a file or does not tell its time.
+// ErrNoClock is returned by learnServerOffset when the server refuses to
+// let us create a file or to tell its time: asking again will not help.
 var ErrNoClock = errors.New("cannot learn the server's clock")
+
+// errClockFileLeft is returned by learnServerOffset, with the offset, when
+// the file could not be removed. Its name is a temporary one: listings leave
+// it out, and a push or sync removes it.
+var errClockFileLeft = errors.New("the clock probe's file could not be removed")
 
 // learnServerOffset creates an empty file in dir, asks its time (MDTM) and
 // removes it at once. The offset is that time less the local clock during
 // the upload, rounded to a quarter hour (zones are whole quarter hours
 // apart): what rounding drops is the two clocks' skew, which is returned
-// too.
+// too. A refusal is ErrNoClock; a failure of the connection is returned as
+// it is, to try again another time.
 func learnServerOffset(ctx context.Context, c *Conn, dir string, now func() time.Time) (offset, skew time.Duration, err error) {
 	name := path.Join(dir, clockProbeName)
+	refused := func(what string, err error) error {
+		if c.Broken() || IsTransient(err) || ctx.Err() != nil {
+			return fmt.Errorf("%s %s: %w", what, name, err)
+		}
+		return fmt.Errorf("%w: %s %s: %w", ErrNoClock, what, name, err)
+	}
 	before := now()
 	if err := c.Stor(ctx, name, strings.NewReader(""), 0); err != nil {
-		return 0, 0, fmt.Errorf("%w: create %s: %w", ErrNoClock, name, err)
+		return 0, 0, refused("create", err)
 	}
-	t, terr := c.ModTime(ctx, name)
+	t, err := c.ModTime(ctx, name)
 	after := now()
-	if err := c.Delete(ctx, name); err != nil && terr == nil {
-		terr = fmt.Errorf("remove %s: %w", name, err)
+	var left error
+	if derr := c.Delete(ctx, name); derr != nil {
+		left = fmt.Errorf("%w: %s: %w", errClockFileLeft, name, derr)
 	}
-	if terr != nil {
-		return 0, 0, fmt.Errorf("%w: %w", ErrNoClock, terr)
+	if err != nil {
+		return 0, 0, errors.Join(refused("time of", err), left)
 	}
 	// MDTM gives whole seconds: the file was written in [before, after].
 	mid := before.Add(after.Sub(before) / 2).Truncate(time.Second)
 	d := t.Sub(mid)
 	offset = d.Round(plan.ShiftGrain)
 	if offset > maxZoneOffset || offset < -maxZoneOffset {
-		return 0, 0, fmt.Errorf("%w: the server dates a new file %s from now", ErrNoClock, plan.FormatOffset(d.Round(time.Minute)))
+		return 0, 0, errors.Join(fmt.Errorf("%w: the server dates a new file %s from now", ErrNoClock, plan.FormatOffset(d.Round(time.Minute))), left)
 	}
-	return offset, d - offset, nil
+	return offset, d - offset, left
 }
 
 // MaxClockSkew is how far in the future a local mtime may be set: a little
@@ -261,7 +274,8 @@ func (lt *localTimes) local(t time.Time) time.Time {
 
 // ClockProbe is what ProbeClock learnt of a server's clock.
 type ClockProbe struct {
-	// Known is set when the offset was learnt; Err says why not.
+	// Known is set when the offset was learnt; Err says why not (or, with
+	// Known, that the file made to learn it remains).
 	Known bool
 	// Offset is how far ahead of UTC the server reports times; Skew is
 	// what is left of the difference between the two clocks.
@@ -283,6 +297,8 @@ func ProbeClock(ctx context.Context, srv Server, o Options, dir string) (ClockPr
 	defer c.Close()
 	off, skew, err := learnServerOffset(ctx, c, dir, func() time.Time { return time.Now().UTC() })
 	switch {
+	case errors.Is(err, errClockFileLeft) && !errors.Is(err, ErrNoClock):
+		return ClockProbe{Known: true, Offset: off, Skew: skew, Err: err}, nil
 	case errors.Is(err, ErrNoClock):
 		return ClockProbe{Err: err}, nil
 	case err != nil:
@@ -307,6 +323,9 @@ func (p ClockProbe) String() string {
 	}
 	if p.Skew > MaxClockSkew || p.Skew < -MaxClockSkew {
 		s += fmt.Sprintf("; its clock is off by %s", p.Skew.Round(time.Second))
+	}
+	if errors.Is(p.Err, errClockFileLeft) {
+		s += "; the file " + clockProbeName + " made to learn it could not be removed"
 	}
 	return s
 }

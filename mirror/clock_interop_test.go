@@ -265,3 +265,25 @@ func TestVsftpdLocalTimeSyncAdoptsAndAbsorbsAZoneMove(t *testing.T) {
 	}
 	ftptest.TreeEqual(t, f.local, f.remote)
 }
+
+// A server that lets us create a file but not delete it (an upload drop)
+// still tells its clock: the offset is learnt, and the file, of a temporary
+// name, is left out of the listing.
+func TestVsftpdLocalTimeLearntWhereDeleteIsRefused(t *testing.T) {
+	const n = 3
+	f := clockFixture(t, n)
+	s := ftptest.StartVsftpd(t, f.remote, ftptest.VsftpdOptions{LocalTime: true, Writable: true,
+		Env: []string{"TZ=UTC-5"}, Config: []string{"cmds_denied=DELE"}})
+	f.srv = serverFor(s)
+	r := f.mustPull(nil)
+	if r.Clock.Zone.Offset != 5*time.Hour || !r.Clock.Learnt || r.Done.Downloads != n {
+		t.Fatalf("pull: clock %+v, %d downloads; want +5h learnt and %d downloads", r.Clock, r.Done.Downloads, n)
+	}
+	if _, err := os.Stat(filepath.Join(f.remote, clockProbeName)); err != nil {
+		t.Fatalf("DELE is denied, yet the clock file is gone: %v", err)
+	}
+	if err := os.Remove(filepath.Join(f.remote, clockProbeName)); err != nil {
+		t.Fatal(err)
+	}
+	ftptest.TreeEqual(t, f.remote, f.local)
+}

@@ -38,8 +38,15 @@ func serverZone(ctx context.Context, o RunOptions, meta *state.Meta, pool *Pool,
 		o.Logger.Info("cannot learn the server's clock; reading its times as UTC", "err", err)
 		meta.ServerOffsetTried = true
 		return ServerZone{}, nil
+	case errors.Is(err, errClockFileLeft):
+		o.Logger.Warn("learnt the server's clock but could not remove the file made for it", "err", err)
+	case ctx.Err() != nil:
+		return ServerZone{}, ctx.Err()
 	case err != nil:
-		return ServerZone{}, err
+		// The connection failed: read the times as UTC this time, and try
+		// again on the next run.
+		o.Logger.Info("cannot learn the server's clock this time; reading its times as UTC", "err", err)
+		return ServerZone{}, nil
 	}
 	o.Logger.Info("learnt the server's clock", "offset", plan.FormatOffset(offset), "skew", skew)
 	meta.ServerOffset, meta.ServerOffsetKnown, meta.ServerOffsetTried = offset, true, true
