@@ -79,7 +79,7 @@ func (e *executor) run(ctx context.Context, p plan.Plan) error {
 	if err := setDirTimes(e.localRoot, e.dirs); err != nil {
 		e.log.Warn("cannot set directory times", "err", err)
 	}
-	return nil
+	return e.setRemoteDirModes(ctx) // perms_push.go
 }
 
 // one carries out one action and sorts out its failure: fatal errors are

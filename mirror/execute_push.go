@@ -26,6 +26,9 @@ type pushSettings struct {
 	noSetTime atomic.Bool
 	// noChmod is set once the server refused SITE CHMOD (perms_push.go).
 	noChmod atomic.Bool
+	// dirModes are the directories made on the server and the local
+	// modes they get once their contents are uploaded (perms_push.go).
+	dirModes remoteDirModes
 }
 
 // upTempPath returns the temporary remote name an upload to target goes to:
@@ -50,6 +53,7 @@ func (e *executor) applyRemote(ctx context.Context, a plan.Action) error {
 		if a.Source != nil {
 			local = *a.Source
 		}
+		e.push.madeDir(target, e.localRoot, a.Path) // its mode is set last (perms_push.go)
 		return e.record(plan.Entry{Path: a.Path, Kind: plan.KindDir}, local)
 	case plan.OpDeleteRemote:
 		err := onConn("delete", func(c *Conn) error {

@@ -95,15 +95,15 @@ func TestVsftpdPullKeepsListedModes(t *testing.T) {
 // server's files have.
 func pushModes(t *testing.T, start serveRemote, noPerms bool) map[string]fs.FileMode {
 	t.Helper()
-	f := newPushFixture(t, map[string]string{"shared.txt": "s", "tool": "t"}, start)
-	for name, mode := range map[string]fs.FileMode{"shared.txt": 0o604, "tool": 0o705} {
+	f := newPushFixture(t, map[string]string{"shared.txt": "s", "tool": "t", "dir/in.txt": "i"}, start)
+	for name, mode := range map[string]fs.FileMode{"shared.txt": 0o604, "tool": 0o705, "dir": 0o705} {
 		if err := os.Chmod(filepath.Join(f.local, name), mode); err != nil {
 			t.Fatal(err)
 		}
 	}
 	f.mustPush(func(o *PushOptions) { o.Conn.NoPerms = noPerms })
 	got := map[string]fs.FileMode{}
-	for _, name := range []string{"shared.txt", "tool"} {
+	for _, name := range []string{"shared.txt", "tool", "dir"} {
 		fi, err := os.Stat(filepath.Join(f.remote, name))
 		if err != nil {
 			t.Fatal(err)
@@ -113,13 +113,13 @@ func pushModes(t *testing.T, start serveRemote, noPerms bool) map[string]fs.File
 	return got
 }
 
-// vsftpd (chmod_enable=YES, local_umask=077) gives uploads 0600 unless
-// SITE CHMOD sets the local file's mode.
+// vsftpd (chmod_enable=YES, local_umask=077) gives uploads 0600 and new
+// directories 0700 unless SITE CHMOD sets the local modes.
 func TestVsftpdPushSetsModesWithSiteChmod(t *testing.T) {
-	if got := pushModes(t, vsftpdWritable, false); got["shared.txt"] != 0o604 || got["tool"] != 0o705 {
-		t.Errorf("remote modes %v, want shared.txt -rw----r-- and tool -rwx---r-x", got)
+	if got := pushModes(t, vsftpdWritable, false); got["shared.txt"] != 0o604 || got["tool"] != 0o705 || got["dir"] != 0o705 {
+		t.Errorf("remote modes %v, want shared.txt -rw----r--, tool and dir -rwx---r-x", got)
 	}
-	if got := pushModes(t, vsftpdWritable, true); got["shared.txt"] == 0o604 || got["tool"] == 0o705 {
+	if got := pushModes(t, vsftpdWritable, true); got["shared.txt"] == 0o604 || got["tool"] == 0o705 || got["dir"] == 0o705 {
 		t.Errorf("with NoPerms the remote modes are %v: SITE CHMOD was sent", got)
 	}
 }
