@@ -159,8 +159,8 @@ func runInteropCases(t *testing.T, cases []interopCase) {
 // nothing to do.
 func TestInteropAwkwardTree(t *testing.T) {
 	runInteropCases(t, []interopCase{
-		{"pull", interopPull, []interopServer{vsftpdDebian, vsftpdChroot}},
+		{"pull", interopPull, []interopServer{vsftpdDebian, vsftpdChroot, pureFtpd, proftpd, pyftpdlib}},
 		{"push", interopPush, []interopServer{vsftpdDebian, vsftpdChroot, proftpd, pyftpdlib}},
-		{"sync", interopSync, []interopServer{vsftpdDebian, vsftpdChroot}},
+		{"sync", interopSync, []interopServer{vsftpdDebian, vsftpdChroot, pureFtpd, proftpd, pyftpdlib}},
 	})
 }
