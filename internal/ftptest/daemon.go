@@ -26,7 +26,8 @@ const (
 	// daemonPasswordHash is VsftpdPassword as crypt(3) SHA-512:
 	// openssl passwd -6 -salt ftpmirrortest ftpmirror-test-pw
 	daemonPasswordHash = "$6$ftpmirrortest$BlEoco1yxmADCcP.IZoG7Ta.MBn7BRIIuJYmiU7BQTeTJ6Q3URlIBwrAw3TF/XkxYejEZFORbNvSvXieagZU11"
-	passivePortsN      = 64
+	// passivePortsN is the size of a launched server's passive port range.
+	passivePortsN = 64
 )
 
 // unpackedUnavailable says why the unpacked server binary is missing, or "".

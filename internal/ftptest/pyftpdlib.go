@@ -21,12 +21,10 @@ import (
 // /usr/bin/python3 (a python3 earlier on PATH, as pyenv's, may lack it).
 // Without it StartPyftpdlib skips the test, or fails it when CI is set.
 const (
-	pyftpdlibPython  = "/usr/bin/python3"
-	pyftpdlibModule  = "/usr/lib/python3/dist-packages/pyftpdlib/__init__.py"
-	pyftpdlibUser    = "user"
-	pyftpdlibPass    = "secret"
-	pyftpdlibPortsN  = 64
-	daemonStartLimit = 10 * time.Second
+	pyftpdlibPython = "/usr/bin/python3"
+	pyftpdlibModule = "/usr/lib/python3/dist-packages/pyftpdlib/__init__.py"
+	pyftpdlibUser   = "user"
+	pyftpdlibPass   = "secret"
 )
 
 //go:embed pyftpdlib_server.py
@@ -83,7 +81,7 @@ func startPyftpdlib(root string, o PyftpdlibOptions) (*Server, error) {
 		if low, err = freePort(); err != nil {
 			return nil, err
 		}
-		high = min(low+pyftpdlibPortsN-1, 65535)
+		high = min(low+passivePortsN-1, 65535)
 	}
 	perm, debug := "elr", "0"
 	if o.Writable {
@@ -143,7 +141,7 @@ func startPyftpdlib(root string, o PyftpdlibOptions) (*Server, error) {
 }
 
 // readPort reads the "port N" line a launched server prints when it
-// listens, within daemonStartLimit.
+// listens, within vsftpdStartMax.
 // waitErr is read only once exited is closed.
 func readPort(r io.Reader, exited <-chan struct{}, waitErr *error) (int, error) {
 	lines := make(chan string, 1)
@@ -160,8 +158,8 @@ func readPort(r io.Reader, exited <-chan struct{}, waitErr *error) (int, error) 
 		return port, nil
 	case <-exited:
 		return 0, fmt.Errorf("exited: %v", *waitErr)
-	case <-time.After(daemonStartLimit):
-		return 0, errors.New("no port announced within " + daemonStartLimit.String())
+	case <-time.After(vsftpdStartMax):
+		return 0, errors.New("no port announced within " + vsftpdStartMax.String())
 	}
 }
 

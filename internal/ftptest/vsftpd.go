@@ -43,7 +43,7 @@ const (
 	pamService     = "ftpmirror-test"
 	pamFile        = "/etc/pam.d/" + pamService
 	setupLockFile  = "/run/ftpmirror-test.lock"
-	vsftpdStartMax = 10 * time.Second
+	vsftpdStartMax = 10 * time.Second // for any launched server to answer
 )
 
 const pamConfig = `# Written by ftpmirror's internal/ftptest for its vsftpd interop tests.
