@@ -1,14 +1,12 @@
 package demoserver
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/ftpmirror/ftpmirror/internal/ftpcore"
 )
 
 // Options configure a Server. The zero value serves read-only to user
@@ -36,14 +34,8 @@ func (o Options) withDefaults() Options {
 	if o.Password == "" {
 		o.Password = "demo"
 	}
-	if o.DataTimeout <= 0 {
-		o.DataTimeout = 10 * time.Second
-	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 5 * time.Minute
-	}
-	if o.MaxConns <= 0 {
-		o.MaxConns = 32
 	}
 	return o
 }
@@ -56,16 +48,7 @@ type Server struct {
 
 	opts Options
 	root *os.Root
-	ln   net.Listener
-	done chan struct{}
-	wg   sync.WaitGroup
-
-	mu      sync.Mutex
-	closed  bool
-	closers map[io.Closer]struct{}
-	ctrl    int
-
-	closeOnce sync.Once
+	core *ftpcore.Server
 }
 
 // Serve starts a server for the directory dir on 127.0.0.1 with a free
@@ -75,107 +58,26 @@ func Serve(dir string, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demoserver: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s := &Server{opts: o.withDefaults(), root: root}
+	s.core, err = ftpcore.Listen(ftpcore.Options{
+		MaxConns:    s.opts.MaxConns,
+		IdleTimeout: s.opts.IdleTimeout,
+		DataTimeout: s.opts.DataTimeout,
+	}, func(cs *ftpcore.Session) { newSession(s, cs).serve() })
 	if err != nil {
 		root.Close()
 		return nil, fmt.Errorf("demoserver: %w", err)
 	}
-	addr := ln.Addr().(*net.TCPAddr)
-	s := &Server{
-		Addr: addr.String(), Host: addr.IP.String(), Port: addr.Port,
-		opts: o.withDefaults(), root: root, ln: ln, done: make(chan struct{}),
-		closers: map[io.Closer]struct{}{},
-	}
-	s.wg.Add(1)
-	go s.acceptLoop()
+	s.Addr, s.Host, s.Port = s.core.Addr, s.core.Host, s.core.Port
 	return s, nil
 }
 
 // Close stops the server: the listener, every connection, and every
 // goroutine, which it waits for. It may be called more than once.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() {
-		close(s.done)
-		_ = s.ln.Close()
-		s.mu.Lock()
-		s.closed = true
-		closers := s.closers
-		s.closers = nil
-		s.mu.Unlock()
-		for c := range closers {
-			_ = c.Close()
-		}
-		s.wg.Wait()
-		_ = s.root.Close()
-	})
+	s.core.Close()
+	_ = s.root.Close()
 	return nil
-}
-
-func (s *Server) acceptLoop() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return // closed
-		}
-		if !s.track(c) {
-			_ = c.Close()
-			return
-		}
-		s.mu.Lock()
-		full := s.ctrl >= s.opts.MaxConns
-		if !full {
-			s.ctrl++
-		}
-		s.mu.Unlock()
-		if full {
-			_, _ = io.WriteString(c, "421 Too many connections\r\n")
-			s.untrack(c)
-			_ = c.Close()
-			continue
-		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer func() {
-				s.mu.Lock()
-				s.ctrl--
-				s.mu.Unlock()
-			}()
-			newSession(s, c).serve()
-		}()
-	}
-}
-
-// track registers c to be closed by Close; false when the server is closed
-// already, and the caller must close c itself.
-func (s *Server) track(c io.Closer) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.closers[c] = struct{}{}
-	return true
-}
-
-func (s *Server) untrack(c io.Closer) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.closers, c)
-}
-
-func (s *Server) isClosed() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // login checks a user and password.

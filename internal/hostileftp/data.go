@@ -7,70 +7,15 @@ import (
 	"io"
 	"net"
 	"strings"
-	"time"
 )
 
-// passive opens a data listener on 127.0.0.1 and announces it.
-func (ss *session) passive(verb string) bool {
-	ss.closeData()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return ss.reply("425 Cannot listen for data")
-	}
-	if !ss.s.track(ln) {
-		_ = ln.Close()
-		return false
-	}
-	ss.pasv = ln
-	port := ln.Addr().(*net.TCPAddr).Port
-	if verb == "PASV" {
-		return ss.reply("227 Entering Passive Mode (127,0,0,1,%d,%d)", port>>8, port&0xff)
-	}
-	return ss.reply("229 Entering Extended Passive Mode (|||%d|)", port)
-}
-
-// closeData closes the data listener, if one is open.
-func (ss *session) closeData() {
-	if ss.pasv != nil {
-		ss.s.untrack(ss.pasv)
-		_ = ss.pasv.Close()
-		ss.pasv = nil
-	}
-}
-
-// transfer runs one data transfer: it says 150, takes the client's
-// connection on the listener of the last EPSV or PASV, lets send write to it
-// and sends the final reply send returns. An empty reply means the server is
-// closing: the session ends.
+// transfer runs one data transfer on the listener of the last EPSV or
+// PASV; send writes to the data connection and returns the final reply.
 func (ss *session) transfer(send func(dc net.Conn) string) bool {
-	ln := ss.pasv
-	if ln == nil {
-		return ss.reply("425 Use EPSV or PASV first")
-	}
-	defer ss.closeData() // one listener per transfer
-	if !ss.reply("150 Opening data connection") {
-		return false
-	}
-	_ = ln.(*net.TCPListener).SetDeadline(time.Now().Add(ss.s.opts.AcceptTimeout))
-	dc, err := ln.Accept()
-	if err != nil {
-		if ss.s.isClosed() {
-			return false
-		}
-		return ss.reply("425 No data connection")
-	}
-	if !ss.s.track(dc) {
-		_ = dc.Close()
-		return false
-	}
-	ss.s.countData()
-	msg := send(dc)
-	ss.s.untrack(dc)
-	_ = dc.Close()
-	if msg == "" || ss.s.isClosed() {
-		return false
-	}
-	return ss.reply("%s", msg)
+	return ss.Transfer(func(dc net.Conn) string {
+		ss.s.countData()
+		return send(dc)
+	})
 }
 
 // list serves LIST, NLST or MLSD of a directory.
@@ -96,7 +41,7 @@ func (ss *session) list(verb, arg string) bool {
 		}
 	}
 	if !ok && dir != "/" {
-		return ss.reply("550 No such directory")
+		return ss.Reply("550 No such directory")
 	}
 	return ss.transfer(func(dc net.Conn) string {
 		var b bytes.Buffer
@@ -118,7 +63,7 @@ func (ss *session) list(verb, arg string) bool {
 func (ss *session) endlessListing(dc net.Conn, verb string) string {
 	bw := bufio.NewWriterSize(dc, 32<<10)
 	for i := 0; ; i++ {
-		if ss.s.isClosed() {
+		if ss.Server().Closed() {
 			return ""
 		}
 		name := fmt.Sprintf("endless-%09d", i)
@@ -137,14 +82,13 @@ func (ss *session) endlessListing(dc net.Conn, verb string) string {
 
 // retr serves a file, with the misbehaviour its File asks for.
 func (ss *session) retr(p string) bool {
-	rest := ss.rest
-	ss.rest = 0
+	rest := ss.TakeRest()
 	f, ok := ss.s.opts.Files[p]
 	if !ok {
-		return ss.reply("550 No such file")
+		return ss.Reply("550 No such file")
 	}
 	if rest > int64(len(f.Data)) && !f.Endless {
-		return ss.reply("551 Offset beyond the end of the file")
+		return ss.Reply("551 Offset beyond the end of the file")
 	}
 	return ss.transfer(func(dc net.Conn) string { return ss.send(dc, p, f, rest) })
 }
@@ -196,15 +140,6 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	n := copy(p, r.data[r.off:])
 	r.off = (r.off + n) % len(r.data)
 	return n, nil
-}
-
-func (s *Server) isClosed() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // endless reports whether dir is Options.EndlessDepth or lies below it.

@@ -118,14 +118,8 @@ func LISTLine(mode, size, name string) string {
 }
 
 func (o Options) withDefaults() Options {
-	if o.MaxConns <= 0 {
-		o.MaxConns = 32
-	}
 	if o.TrickleEvery <= 0 {
 		o.TrickleEvery = 10 * time.Millisecond
-	}
-	if o.AcceptTimeout <= 0 {
-		o.AcceptTimeout = 10 * time.Second
 	}
 	return o
 }

@@ -1,12 +1,11 @@
 package hostileftp
 
 import (
-	"errors"
-	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ftpmirror/ftpmirror/internal/ftpcore"
 )
 
 // Server is a running hostile FTP server on 127.0.0.1.
@@ -16,17 +15,10 @@ type Server struct {
 	Port int
 
 	opts Options
-	ln   net.Listener
-	done chan struct{} // closed by Close
-	wg   sync.WaitGroup
+	core *ftpcore.Server
 
-	mu      sync.Mutex
-	closed  bool
-	closers map[io.Closer]struct{} // control and data connections, data listeners
-	ctrl    int                    // control connections open now
-	stats   Stats
-
-	closeOnce sync.Once
+	mu    sync.Mutex
+	stats Stats
 }
 
 // Stats is what the server has seen so far.
@@ -64,18 +56,17 @@ func (s Stats) Args(verb string) []string {
 // Serve starts a server on 127.0.0.1 with a free port. The caller must
 // Close it.
 func Serve(o Options) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s := &Server{opts: o.withDefaults()}
+	core, err := ftpcore.Listen(ftpcore.Options{
+		MaxConns:    s.opts.MaxConns,
+		DataTimeout: s.opts.AcceptTimeout,
+		OnAccept:    s.countConn,
+	}, func(cs *ftpcore.Session) { newSession(s, cs).serve() })
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().(*net.TCPAddr)
-	s := &Server{
-		Addr: addr.String(), Host: addr.IP.String(), Port: addr.Port,
-		opts: o.withDefaults(), ln: ln, done: make(chan struct{}),
-		closers: make(map[io.Closer]struct{}),
-	}
-	s.wg.Add(1)
-	go s.acceptLoop()
+	s.core = core
+	s.Addr, s.Host, s.Port = core.Addr, core.Host, core.Port
 	return s, nil
 }
 
@@ -94,21 +85,7 @@ func Start(tb testing.TB, o Options) *Server {
 // Close stops the server: it closes the listener and every connection and
 // waits for every goroutine of the server to end. It may be called more than
 // once.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.done)
-		_ = s.ln.Close()
-		s.mu.Lock()
-		s.closed = true
-		closers := s.closers
-		s.closers = nil
-		s.mu.Unlock()
-		for c := range closers {
-			_ = c.Close()
-		}
-		s.wg.Wait()
-	})
-}
+func (s *Server) Close() { s.core.Close() }
 
 // Stats returns a copy of what the server has seen so far.
 func (s *Server) Stats() Stats {
@@ -119,63 +96,10 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-func (s *Server) acceptLoop() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return // closed
-		}
-		if !s.track(c) {
-			_ = c.Close()
-			return
-		}
-		s.mu.Lock()
-		s.stats.Conns++
-		full := s.ctrl >= s.opts.MaxConns
-		if !full {
-			s.ctrl++
-		}
-		s.mu.Unlock()
-		if full {
-			_, _ = io.WriteString(c, "421 Too many connections\r\n")
-			s.untrack(c)
-			_ = c.Close()
-			continue
-		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer func() {
-				s.mu.Lock()
-				s.ctrl--
-				s.mu.Unlock()
-			}()
-			newSession(s, c).serve()
-		}()
-	}
-}
-
-// track registers c to be closed by Close; it returns false when the server
-// is already closed, and the caller must close c itself.
-func (s *Server) track(c io.Closer) bool {
+func (s *Server) countConn() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.closers[c] = struct{}{}
-	return true
-}
-
-func (s *Server) untrack(c io.Closer) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.closers, c)
+	s.stats.Conns++
 }
 
 func (s *Server) record(line string) {

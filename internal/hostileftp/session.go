@@ -1,59 +1,41 @@
 package hostileftp
 
 import (
-	"bufio"
-	"fmt"
-	"net"
 	"path"
-	"strconv"
 	"strings"
-)
 
-// maxCommandLen bounds one command line from the client.
-const maxCommandLen = 4096
+	"github.com/ftpmirror/ftpmirror/internal/ftpcore"
+)
 
 // session is one control connection, served by one goroutine.
 type session struct {
+	*ftpcore.Session
 	s    *Server
-	c    net.Conn
-	r    *bufio.Reader
 	cwd  string
-	hung bool         // a Hang verb arrived: never reply again
-	pasv net.Listener // the data listener opened by EPSV or PASV
-	rest int64        // the REST offset for the next RETR
+	hung bool // a Hang verb arrived: never reply again
 }
 
-func newSession(s *Server, c net.Conn) *session {
-	return &session{s: s, c: c, r: bufio.NewReaderSize(c, maxCommandLen), cwd: "/"}
+func newSession(s *Server, cs *ftpcore.Session) *session {
+	return &session{Session: cs, s: s, cwd: "/"}
 }
 
 // serve runs the session until the client leaves, QUIT, or Close.
 func (ss *session) serve() {
-	defer func() {
-		ss.closeData()
-		ss.s.untrack(ss.c)
-		_ = ss.c.Close()
-	}()
 	if ss.s.opts.hangs(Greeting) {
 		ss.hung = true
-	} else if !ss.reply("220 hostileftp ready") {
+	} else if !ss.Reply("220 hostileftp ready") {
 		return
 	}
 	for {
-		line, err := ss.r.ReadSlice('\n')
-		if err != nil {
-			if err == bufio.ErrBufferFull {
-				ss.reply("500 Command line too long")
-			}
+		cmd, ok := ss.Read()
+		if !ok {
 			return
 		}
-		cmd := strings.TrimRight(string(line), "\r\n")
-		verb, arg, _ := strings.Cut(cmd, " ")
-		verb = strings.ToUpper(verb)
+		verb, arg := cmd.Verb, cmd.Arg
 		if verb == "PASS" {
 			ss.s.record("PASS ****")
 		} else {
-			ss.s.record(cmd)
+			ss.s.record(cmd.Line)
 		}
 		if f := ss.s.opts.OnCommand; f != nil {
 			f(verb, arg)
@@ -66,13 +48,13 @@ func (ss *session) serve() {
 			continue
 		}
 		if ss.s.opts.refuses(verb) {
-			if !ss.reply("502 " + verb + " refused") {
+			if !ss.Reply("502 " + verb + " refused") {
 				return
 			}
 			continue
 		}
 		if echo, ok := ss.s.opts.Echo[verb]; ok {
-			if !ss.reply("%s %s", echo, arg) {
+			if !ss.Reply("%s %s", echo, arg) {
 				return
 			}
 			continue
@@ -83,61 +65,50 @@ func (ss *session) serve() {
 	}
 }
 
-// reply writes one reply line; it returns false when the connection is gone.
-func (ss *session) reply(format string, args ...any) bool {
-	_, err := fmt.Fprintf(ss.c, format+"\r\n", args...)
-	return err == nil
-}
-
 // stat answers "STAT [-a] DIR" from StatListings.
 func (ss *session) stat(arg string) bool {
 	lines, ok := ss.s.opts.StatListings[ss.resolve(strings.TrimPrefix(arg, "-a "))]
 	if !ok {
-		return ss.reply("502 STAT of a path is not served here")
+		return ss.Reply("502 STAT of a path is not served here")
 	}
-	if !ss.reply("213-Status follows:") {
+	if !ss.Reply("213-Status follows:") {
 		return false
 	}
 	for _, l := range lines {
-		if !ss.reply("%s", l) {
+		if !ss.Reply("%s", l) {
 			return false
 		}
 	}
-	return ss.reply("213 End of status")
+	return ss.Reply("213 End of status")
 }
 
 // handle answers one command; it returns false to end the session.
 func (ss *session) handle(verb, arg string) bool {
 	switch verb {
 	case "USER":
-		return ss.reply("331 Any password will do")
+		return ss.Reply("331 Any password will do")
 	case "PASS":
-		return ss.reply("230 Logged in")
+		return ss.Reply("230 Logged in")
 	case "FEAT":
 		return ss.feat()
 	case "SYST":
-		return ss.reply("215 UNIX Type: L8")
+		return ss.Reply("215 UNIX Type: L8")
 	case "TYPE", "MODE", "STRU", "OPTS":
-		return ss.reply("200 OK")
+		return ss.Reply("200 OK")
 	case "NOOP":
-		return ss.reply("200 NOOP ok")
+		return ss.Reply("200 NOOP ok")
 	case "PWD", "XPWD":
-		return ss.reply("257 %q is the current directory", ss.cwd)
+		return ss.Reply("257 %q is the current directory", ss.cwd)
 	case "CWD", "XCWD":
 		return ss.cd(ss.resolve(arg))
 	case "CDUP", "XCUP":
 		return ss.cd(path.Dir(ss.cwd))
 	case "EPSV", "PASV":
-		return ss.passive(verb)
+		return ss.Passive(verb)
 	case "EPRT", "PORT":
-		return ss.reply("502 Active mode is not served here")
+		return ss.Reply("502 Active mode is not served here")
 	case "REST":
-		n, err := strconv.ParseInt(arg, 10, 64)
-		if err != nil || n < 0 {
-			return ss.reply("501 Bad offset")
-		}
-		ss.rest = n
-		return ss.reply("350 Restarting at %d", n)
+		return ss.Rest(arg)
 	case "LIST", "NLST", "MLSD":
 		return ss.list(verb, arg)
 	case "RETR":
@@ -145,34 +116,34 @@ func (ss *session) handle(verb, arg string) bool {
 	case "SIZE":
 		f, ok := ss.s.opts.Files[ss.resolve(arg)]
 		if !ok {
-			return ss.reply("550 No such file")
+			return ss.Reply("550 No such file")
 		}
-		return ss.reply("213 %d", len(f.Data))
+		return ss.Reply("213 %d", len(f.Data))
 	case "MDTM":
 		f, ok := ss.s.opts.Files[ss.resolve(arg)]
 		if !ok {
-			return ss.reply("550 No such file")
+			return ss.Reply("550 No such file")
 		}
 		t := f.ModTime
 		if t.IsZero() {
 			t = defaultModTime
 		}
-		return ss.reply("213 %s", t.UTC().Format("20060102150405"))
+		return ss.Reply("213 %s", t.UTC().Format("20060102150405"))
 	case "STAT":
 		return ss.stat(arg)
 	case "HASH":
 		sum, ok := ss.s.opts.SHA256[ss.resolve(arg)]
 		if !ok {
-			return ss.reply("550 No hash for that file")
+			return ss.Reply("550 No hash for that file")
 		}
-		return ss.reply("213 SHA-256 0-%d %s %s", len(ss.s.opts.Files[ss.resolve(arg)].Data), sum, arg)
+		return ss.Reply("213 SHA-256 0-%d %s %s", len(ss.s.opts.Files[ss.resolve(arg)].Data), sum, arg)
 	case "ABOR":
-		return ss.reply("226 Nothing to abort")
+		return ss.Reply("226 Nothing to abort")
 	case "QUIT":
-		ss.reply("221 Goodbye")
+		ss.Reply("221 Goodbye")
 		return false
 	}
-	return ss.reply("502 %s not implemented", verb)
+	return ss.Reply("502 %s not implemented", verb)
 }
 
 func (ss *session) feat() bool {
@@ -189,26 +160,18 @@ func (ss *session) feat() bool {
 		b.WriteString(" " + f + "\r\n")
 	}
 	b.WriteString("211 End")
-	return ss.reply("%s", b.String())
+	return ss.Reply("%s", b.String())
 }
 
 // resolve makes a command's path argument absolute.
-func (ss *session) resolve(arg string) string {
-	if arg == "" {
-		return ss.cwd
-	}
-	if !strings.HasPrefix(arg, "/") {
-		arg = ss.cwd + "/" + arg
-	}
-	return path.Clean(arg)
-}
+func (ss *session) resolve(arg string) string { return ftpcore.Resolve(ss.cwd, arg) }
 
 func (ss *session) cd(dir string) bool {
 	if !ss.isDir(dir) {
-		return ss.reply("550 No such directory")
+		return ss.Reply("550 No such directory")
 	}
 	ss.cwd = dir
-	return ss.reply("250 Directory changed to %s", dir)
+	return ss.Reply("250 Directory changed to %s", dir)
 }
 
 func (ss *session) isDir(dir string) bool {

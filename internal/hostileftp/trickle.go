@@ -16,7 +16,7 @@ func (ss *session) trickle(dc net.Conn, data []byte) string {
 		}
 		select {
 		case <-tick.C:
-		case <-ss.s.done:
+		case <-ss.Server().Done():
 			return ""
 		}
 	}
