@@ -80,15 +80,31 @@ func (op *dataOp) setLines(lc *lineCounter) {
 	op.mu.Unlock()
 }
 
-// lineCount returns the line count of the operation's listing, or -1.
-func (op *dataOp) lineCount() int {
+// withLines runs f on the line counter of the operation's listing, with the
+// counter locked; f does not run when the operation has no listing.
+func (op *dataOp) withLines(f func(lc *lineCounter)) {
 	op.mu.Lock()
 	lc := op.lines
 	op.mu.Unlock()
 	if lc == nil {
-		return -1
+		return
 	}
-	return lc.count()
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	f(lc)
+}
+
+// lineCount returns the line count of the operation's listing, the last
+// line counted even without its newline, or -1.
+func (op *dataOp) lineCount() int {
+	n := -1
+	op.withLines(func(lc *lineCounter) {
+		if lc.full {
+			lc.endLine()
+		}
+		n = lc.lines
+	})
+	return n
 }
 
 // abort ends the operation's data channel at once, from any goroutine.

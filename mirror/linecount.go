@@ -61,17 +61,6 @@ func (lc *lineCounter) endLine() {
 	lc.head, lc.full, lc.line = lc.head[:0], false, lc.line[:0]
 }
 
-// count returns the number of lines, the last one counted even without its
-// newline.
-func (lc *lineCounter) count() int {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	if lc.full {
-		lc.endLine()
-	}
-	return lc.lines
-}
-
 // checkListing fails a listing the library did not read whole.
 func checkListing(dir string, lines, parsed int) error {
 	if lines > parsed {

@@ -74,20 +74,15 @@ func parseModeLine(line string) (name string, perm fs.FileMode, ok bool) {
 }
 
 // modes returns the modes of the operation's listing, or nil.
-func (op *dataOp) modes() listModes {
-	op.mu.Lock()
-	lc := op.lines
-	op.mu.Unlock()
-	if lc == nil {
-		return nil
-	}
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	if len(bytes.TrimSpace(lc.line)) > 0 {
-		lc.modes.add(lc.line) // a last line without its newline
-		lc.line = lc.line[:0]
-	}
-	return lc.modes
+func (op *dataOp) modes() (m listModes) {
+	op.withLines(func(lc *lineCounter) {
+		if len(bytes.TrimSpace(lc.line)) > 0 {
+			lc.modes.add(lc.line) // a last line without its newline
+			lc.line = lc.line[:0]
+		}
+		m = lc.modes
+	})
+	return m
 }
 
 // modeFor is the mode to give a download or directory listed with mode:

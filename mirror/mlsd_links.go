@@ -166,14 +166,7 @@ func fixMLSDLinks(raw []*ftp.Entry, lines []string) []*ftp.Entry {
 }
 
 // rawLines returns the lines the operation's listing kept verbatim.
-func (op *dataOp) rawLines() []string {
-	op.mu.Lock()
-	lc := op.lines
-	op.mu.Unlock()
-	if lc == nil {
-		return nil
-	}
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	return lc.raw.take()
+func (op *dataOp) rawLines() (lines []string) {
+	op.withLines(func(lc *lineCounter) { lines = lc.raw.take() })
+	return lines
 }
