@@ -51,8 +51,13 @@ type daemonSetup struct {
 	pasvHigh      int
 }
 
-func prepareDaemon(t testing.TB, root string) daemonSetup {
+// prepareDaemon skips the test (or fails it in CI) when the unpacked
+// binary of the server name cannot run, and prepares root and ports for it.
+func prepareDaemon(t testing.TB, name, binary, root string) daemonSetup {
 	t.Helper()
+	if reason := unpackedUnavailable(binary); reason != "" {
+		skipOrFail(t, name, reason)
+	}
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		t.Fatalf("ftptest: root: %v", err)
@@ -73,6 +78,17 @@ func prepareDaemon(t testing.TB, root string) daemonSetup {
 	}
 	return daemonSetup{dir: t.TempDir(), root: abs, uid: uid, gid: gid,
 		pasvLow: low, pasvHigh: min(low+passivePortsN-1, 65535)}
+}
+
+// writeFile writes a file only the daemon's owner may read in the
+// configuration directory and returns its path.
+func (d daemonSetup) writeFile(t testing.TB, name, text string) string {
+	t.Helper()
+	p := filepath.Join(d.dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // startDaemon starts a foreground FTP daemon built by command for a free

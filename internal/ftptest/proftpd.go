@@ -35,25 +35,12 @@ type ProftpdOptions struct {
 func StartProftpd(t testing.TB, root string, o ProftpdOptions) *Server {
 	t.Helper()
 	binary := filepath.Join(ProftpdDir, "usr/sbin/proftpd")
-	if reason := unpackedUnavailable(binary); reason != "" {
-		skipOrFail(t, "proftpd", reason)
-	}
-	d := prepareDaemon(t, root)
-	files := map[string]string{
-		"passwd": fmt.Sprintf("%s:%s:%d:%d::%s:/usr/sbin/nologin\n", VsftpdUser, daemonPasswordHash, d.uid, d.gid, d.root),
-		"group":  fmt.Sprintf("%s:x:%d:\n", VsftpdUser, d.gid),
-	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(d.dir, name), []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	d := prepareDaemon(t, "proftpd", binary, root)
+	d.writeFile(t, "passwd", fmt.Sprintf("%s:%s:%d:%d::%s:/usr/sbin/nologin\n", VsftpdUser, daemonPasswordHash, d.uid, d.gid, d.root))
+	d.writeFile(t, "group", fmt.Sprintf("%s:x:%d:\n", VsftpdUser, d.gid))
 	s := startDaemon(t, "proftpd", &d, func(port int) *exec.Cmd {
-		conf := filepath.Join(d.dir, fmt.Sprintf("proftpd-%d.conf", port))
 		logFile := filepath.Join(d.dir, fmt.Sprintf("proftpd-%d.log", port))
-		if err := os.WriteFile(conf, []byte(proftpdConfig(d, logFile, o)), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		conf := d.writeFile(t, fmt.Sprintf("proftpd-%d.conf", port), proftpdConfig(d, logFile, o))
 		cmd := exec.Command(binary, "--nodaemon", "--quiet", "--config", conf)
 		cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(ProftpdDir, "usr/lib/x86_64-linux-gnu"))
 		return cmd

@@ -2,7 +2,6 @@ package ftptest
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -28,16 +27,10 @@ type PureFtpdOptions struct {
 func StartPureFtpd(t testing.TB, root string, o PureFtpdOptions) *Server {
 	t.Helper()
 	binary := filepath.Join(PureFtpdDir, "usr/sbin/pure-ftpd")
-	if reason := unpackedUnavailable(binary); reason != "" {
-		skipOrFail(t, "pure-ftpd", reason)
-	}
-	d := prepareDaemon(t, root)
+	d := prepareDaemon(t, "pure-ftpd", binary, root)
 	// A home ending in "/./" chroots the virtual user, as pure-pw -d does.
-	passwd := filepath.Join(d.dir, "pureftpd.passwd")
-	line := fmt.Sprintf("%s:%s:%d:%d::%s/./::::::::::::\n", VsftpdUser, daemonPasswordHash, d.uid, d.gid, d.root)
-	if err := os.WriteFile(passwd, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	passwd := d.writeFile(t, "pureftpd.passwd",
+		fmt.Sprintf("%s:%s:%d:%d::%s/./::::::::::::\n", VsftpdUser, daemonPasswordHash, d.uid, d.gid, d.root))
 	pdb := filepath.Join(d.dir, "pureftpd.pdb")
 	mkdb := exec.Command(filepath.Join(PureFtpdDir, "usr/bin/pure-pw"), "mkdb", pdb, "-f", passwd)
 	if out, err := mkdb.CombinedOutput(); err != nil {
