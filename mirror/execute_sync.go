@@ -19,20 +19,22 @@ func (e *executor) applyRename(ctx context.Context, a plan.Action) error {
 	if a.Reason == plan.ReasonMoved {
 		return e.applyMove(ctx, a) // --track-renames (renames.go)
 	}
-	if a.Op == plan.OpRenameRemote {
-		from, to := path.Join(e.remoteRoot, a.Path), path.Join(e.remoteRoot, a.To)
-		err := retry(ctx, e.retries, e.log, "rename "+from, func() error {
-			return e.pool.Do(ctx, func(c *Conn) error { return c.Rename(ctx, from, to) })
-		})
-		if err != nil {
-			return err
-		}
-		return e.forget(a.Path)
-	}
-	if err := renameLocal(e.localRoot, a.Path, a.To); err != nil {
+	if err := e.renameAction(ctx, a); err != nil {
 		return err
 	}
 	return e.forget(a.Path)
+}
+
+// renameAction renames a.Path to a.To: on the server (RNFR/RNTO, retried) for
+// plan.OpRenameRemote, else in the local tree.
+func (e *executor) renameAction(ctx context.Context, a plan.Action) error {
+	if a.Op != plan.OpRenameRemote {
+		return renameLocal(e.localRoot, a.Path, a.To)
+	}
+	from, to := path.Join(e.remoteRoot, a.Path), path.Join(e.remoteRoot, a.To)
+	return retry(ctx, e.retries, e.log, "rename "+from, func() error {
+		return e.pool.Do(ctx, func(c *Conn) error { return c.Rename(ctx, from, to) })
+	})
 }
 
 // prefetched is a remote file a sync's content comparison downloaded, kept

@@ -3,7 +3,6 @@ package mirror
 import (
 	"context"
 	"errors"
-	"path"
 
 	"github.com/ftpmirror/ftpmirror/plan"
 )
@@ -29,30 +28,23 @@ func (e *executor) applyMove(ctx context.Context, a plan.Action) error {
 	if a.Source == nil || a.Moved == nil {
 		return &PathError{Op: "move", Path: a.Path, Err: errMoveIncomplete}
 	}
-	moved := *a.Moved
-	moved.Path = a.To
+	if err := e.renameAction(ctx, a); err != nil { // execute_sync.go
+		return err
+	}
 	if a.Op == plan.OpRenameRemote {
-		from, to := path.Join(e.remoteRoot, a.Path), path.Join(e.remoteRoot, a.To)
-		err := retry(ctx, e.retries, e.log, "rename "+from, func() error {
-			return e.pool.Do(ctx, func(c *Conn) error { return c.Rename(ctx, from, to) })
-		})
-		if err != nil {
-			return err
-		}
+		moved := *a.Moved
+		moved.Path = a.To
 		if err := e.record(moved, *a.Source); err != nil {
 			return err
 		}
-		return e.forget(a.Path)
-	}
-	if err := renameLocal(e.localRoot, a.Path, a.To); err != nil {
-		return err
-	}
-	local, err := lstatEntry(e.localRoot, a.To)
-	if err != nil {
-		return err
-	}
-	if err := e.record(*a.Source, local); err != nil {
-		return err
+	} else {
+		local, err := lstatEntry(e.localRoot, a.To)
+		if err != nil {
+			return err
+		}
+		if err := e.record(*a.Source, local); err != nil {
+			return err
+		}
 	}
 	return e.forget(a.Path)
 }
