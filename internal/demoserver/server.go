@@ -42,13 +42,10 @@ func (o Options) withDefaults() Options {
 
 // Server is a running demo server on 127.0.0.1.
 type Server struct {
-	Addr string // "127.0.0.1:port"
-	Host string // "127.0.0.1"
-	Port int
+	*ftpcore.Server // Addr, Host, Port
 
 	opts Options
 	root *os.Root
-	core *ftpcore.Server
 }
 
 // Serve starts a server for the directory dir on 127.0.0.1 with a free
@@ -59,7 +56,7 @@ func Serve(dir string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("demoserver: %w", err)
 	}
 	s := &Server{opts: o.withDefaults(), root: root}
-	s.core, err = ftpcore.Listen(ftpcore.Options{
+	s.Server, err = ftpcore.Listen(ftpcore.Options{
 		MaxConns:    s.opts.MaxConns,
 		IdleTimeout: s.opts.IdleTimeout,
 		DataTimeout: s.opts.DataTimeout,
@@ -68,14 +65,13 @@ func Serve(dir string, o Options) (*Server, error) {
 		root.Close()
 		return nil, fmt.Errorf("demoserver: %w", err)
 	}
-	s.Addr, s.Host, s.Port = s.core.Addr, s.core.Host, s.core.Port
 	return s, nil
 }
 
 // Close stops the server: the listener, every connection, and every
 // goroutine, which it waits for. It may be called more than once.
 func (s *Server) Close() error {
-	s.core.Close()
+	s.Server.Close()
 	_ = s.root.Close()
 	return nil
 }

@@ -9,13 +9,14 @@ import (
 )
 
 // Server is a running hostile FTP server on 127.0.0.1.
+//
+// Close stops the server: it closes the listener and every connection and
+// waits for every goroutine of the server to end. It may be called more than
+// once.
 type Server struct {
-	Addr string // "127.0.0.1:port"
-	Host string // "127.0.0.1"
-	Port int
+	*ftpcore.Server // Addr, Host, Port, Close
 
 	opts Options
-	core *ftpcore.Server
 
 	mu    sync.Mutex
 	stats Stats
@@ -57,7 +58,8 @@ func (s Stats) Args(verb string) []string {
 // Close it.
 func Serve(o Options) (*Server, error) {
 	s := &Server{opts: o.withDefaults()}
-	core, err := ftpcore.Listen(ftpcore.Options{
+	var err error
+	s.Server, err = ftpcore.Listen(ftpcore.Options{
 		MaxConns:    s.opts.MaxConns,
 		DataTimeout: s.opts.AcceptTimeout,
 		OnAccept:    s.countConn,
@@ -65,8 +67,6 @@ func Serve(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.core = core
-	s.Addr, s.Host, s.Port = core.Addr, core.Host, core.Port
 	return s, nil
 }
 
@@ -81,11 +81,6 @@ func Start(tb testing.TB, o Options) *Server {
 	tb.Cleanup(s.Close)
 	return s
 }
-
-// Close stops the server: it closes the listener and every connection and
-// waits for every goroutine of the server to end. It may be called more than
-// once.
-func (s *Server) Close() { s.core.Close() }
 
 // Stats returns a copy of what the server has seen so far.
 func (s *Server) Stats() Stats {
