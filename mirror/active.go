@@ -71,7 +71,7 @@ func (w *activeWait) accept(onTimeout func()) {
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				w.err = fmt.Errorf("the server did not connect to %s: %w", w.target, err)
+				w.err = fmt.Errorf("waited for the server's active data connection: the server did not connect to %s within the data timeout: %w", w.target, err)
 				onTimeout()
 			} else {
 				w.err = err

@@ -77,6 +77,10 @@ func (c *Conn) doOp(ctx context.Context, op *dataOp, fn func() error) error {
 		return nil
 	case op.dataErr != nil:
 		return op.dataErr
+	case op.acceptErr != nil && isNetworkError(err):
+		// The control connection was given up because the server never
+		// connected: say what was waited for.
+		return fmt.Errorf("%w (%w)", op.acceptErr, err)
 	}
 	return err
 }

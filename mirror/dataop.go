@@ -24,6 +24,8 @@ type dataOp struct {
 	statConn *memConn          // the data connection of a STAT listing
 	attempts []Attempt         // told to the methodBook when the operation ends
 	passive  *passiveConn      // the passive connection it used
+	// acceptErr is why the active data connection never came.
+	acceptErr error
 
 	mu      sync.Mutex // guards the fields below, reached by abort
 	aborted bool

@@ -112,7 +112,7 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 		user, pass = "anonymous", "anonymous@"
 	} else if d.srv.TLS != TLSImplicit && t.dataTLS == nil && !t.secure() {
 		d.clearOnce.Do(func() {
-			t.log.Warn("the password crosses the network in clear: the server offers no TLS", "server", d.srv.String())
+			t.log.Warn("the password crosses the network in clear: the server offers no TLS", "server", d.srv.String(), TellUser, true)
 		})
 	}
 	if err := t.login(addr, user, pass); err != nil {

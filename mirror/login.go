@@ -15,6 +15,11 @@ import (
 // "230" by the transport (transport.loggedIn), and the library goes on
 // with FEAT and TYPE I.
 
+// TellUser is the key of a log attribute (true) that marks a warning the
+// user should see even when nothing else is logged, such as a password
+// about to cross the network in clear.
+const TellUser = "tell_user"
+
 var (
 	// ErrTLSRequired means the server refuses a login without TLS.
 	ErrTLSRequired = errors.New("the server requires TLS: use --tls explicit")

@@ -236,6 +236,7 @@ func (t *transport) endData(op *dataOp, opErr error) {
 			if err == nil {
 				err = errors.New("the server did not connect")
 			}
+			op.acceptErr = acceptErr
 			op.record(Attempt{Method: w.method, Stage: StageAccept, Target: w.target, Err: err})
 			return
 		}

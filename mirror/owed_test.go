@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -126,5 +127,33 @@ func TestOwedReplyFits(t *testing.T) {
 		if got := e.fits(c.code); got != c.want {
 			t.Errorf("%s fits %d = %v, want %v", c.verb, c.code, got, c.want)
 		}
+	}
+}
+
+// In active mode, a server that accepts EPRT and then neither connects nor
+// answers the data command: the wait ends after the data timeout, and the
+// error says what was waited for.
+func TestActiveWaitEndsNamingWhatItWaitedFor(t *testing.T) {
+	s := newScript(t)
+	s.serve(func(s *script) {
+		s.login()
+		if l := s.line(); !strings.HasPrefix(l, "EPRT") {
+			t.Errorf("got %q, want EPRT", l)
+			return
+		}
+		s.say("200 EPRT ok")
+		s.line() // RETR: never answered, never connected
+		s.line()
+	})
+	c, err := NewDialer(s.srv, Options{Mode: ModeActive, DataTimeout: 200 * time.Millisecond}).Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err = c.Retr(ctx, "/x", 0, &bytes.Buffer{})
+	if ctx.Err() != nil || err == nil || !strings.Contains(err.Error(), "waited for the server's active data connection") || !IsTransient(err) {
+		t.Fatalf("err = %v (context %v), want a transient error naming the active data connection", err, ctx.Err())
 	}
 }

@@ -37,14 +37,14 @@ func (f *connFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.passwordFile, "password-file", "", "read the password from the first line of `FILE` (- for stdin); refused if others may read it")
 	fs.StringVar(&f.mode, "mode", "auto", "data channel: auto, passive (EPSV, PASV) or active (EPRT, PORT)")
 	fs.DurationVar(&f.dataTimeout, "data-timeout", 10*time.Second, "how long to wait for one data connection to open")
-	fs.BoolVar(&f.trustPASVIP, "trust-pasv-ip", false, "use the address in PASV replies even when it is not the server's")
+	fs.BoolVar(&f.trustPASVIP, "trust-pasv-ip", false, "use the address in PASV replies even when it is not the server's (unsafe: a server, or whoever alters its replies, can point data connections anywhere)")
 	fs.BoolVar(&f.noPipeline, "no-pipeline", false, "send each command only after the previous reply, for servers that mishandle commands sent ahead")
 	fs.StringVar(&f.serverZone, "server-timezone", "", "the server reports times in `ZONE`: an offset ahead of UTC such as +09:00, or a name such as Europe/Berlin (default: learnt)")
 	fs.StringVar(&f.activeAddr, "active-addr", "", "`IP` address to advertise in active mode (e.g. your public address behind NAT)")
 	fs.StringVar(&f.activePorts, "active-ports", "", "local port range `LOW-HIGH` to listen on in active mode")
-	fs.StringVar(&f.tls, "tls", "", "TLS: off, explicit (AUTH TLS) or implicit (default: implicit for ftps://, else off)")
+	fs.StringVar(&f.tls, "tls", "", "TLS: auto (AUTH TLS when the server offers it, certificate verified), off, explicit (AUTH TLS, required) or implicit (default: implicit for ftps://, else auto)")
 	fs.StringVar(&f.caFile, "ca-file", "", "trust the CA certificates in PEM `FILE` to verify the server")
-	fs.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the server's certificate (unsafe)")
+	fs.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the server's certificate (unsafe: anyone on the path can read the password and the files)")
 	fs.StringVar(&f.charset, "remote-charset", "", "the server's names are in `CHARSET` (gbk, latin1, windows-1252, shift_jis): written locally as UTF-8 (default: the same bytes)")
 }
 
@@ -108,19 +108,22 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 	tlsMode := r.tls()
 	switch f.tls {
 	case "":
-	case string(mirror.TLSOff), string(mirror.TLSExplicit), string(mirror.TLSImplicit):
+		if tlsMode == mirror.TLSOff {
+			tlsMode = mirror.TLSAuto
+		}
+	case string(mirror.TLSOff), string(mirror.TLSAuto), string(mirror.TLSExplicit), string(mirror.TLSImplicit):
 		if r.Scheme == "ftps" && f.tls != string(mirror.TLSImplicit) {
 			return nil, usageErr(fmt.Sprintf("--tls %s contradicts the ftps:// URL, which means implicit TLS", f.tls),
 				"use an ftp:// URL with --tls "+f.tls)
 		}
 		tlsMode = mirror.TLSMode(f.tls)
 	default:
-		return nil, usageErr(fmt.Sprintf("invalid --tls %q", f.tls), "use off, explicit or implicit")
+		return nil, usageErr(fmt.Sprintf("invalid --tls %q", f.tls), "use auto, off, explicit or implicit")
 	}
 	srv := mirror.Server{Host: r.Host, Port: r.port(tlsMode), TLS: tlsMode}
 	if tlsMode == mirror.TLSOff {
 		if f.caFile != "" || f.tlsInsecure {
-			return nil, usageErr("--ca-file and --tls-insecure need TLS", "add --tls explicit, or use an ftps:// URL for implicit TLS")
+			return nil, usageErr("--ca-file and --tls-insecure need TLS", "drop --tls off, or add --tls explicit, or use an ftps:// URL for implicit TLS")
 		}
 	} else {
 		cfg, err := f.tlsConfig(r.Host)
@@ -129,6 +132,7 @@ func (f *connFlags) build(a *app, rawURL string) (*conn, error) {
 		}
 		srv.TLSConfig = cfg
 	}
+	f.warnUnsafe(a)
 
 	creds, err := resolveCredentials(r, a.getenv, f.passwordFile, a.stdin)
 	if err != nil {
@@ -224,6 +228,8 @@ func (f *outputFlags) logger(c *console) (*slog.Logger, func(), error) {
 		handlers = append(handlers, newHandler(c, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	case f.verbose == 1:
 		handlers = append(handlers, newHandler(c, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	default:
+		handlers = append(handlers, tellHandler{c: c}) // what the mirror marks for the user
 	}
 	closeFn := func() {}
 	if f.logFile != "" {

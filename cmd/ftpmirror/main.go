@@ -122,10 +122,14 @@ func describe(ctx context.Context, err error) (code int, msg, hint string) {
 		return exitConnect, err.Error(), rootHint(root)
 	case errors.Is(err, mirror.ErrLoginDir):
 		return exitConnect, err.Error(), "write the remote path as an absolute one, e.g. ftp://host/%2Fsrv/site for /srv/site"
+	case errors.Is(err, mirror.ErrTLSRequired):
+		return exitConnect, err.Error(), "pass --tls explicit (or implicit with an ftps:// URL); --tls auto uses TLS only when the server offers it before login"
+	case errors.Is(err, mirror.ErrServerFull):
+		return exitConnect, err.Error(), "try again later, or with fewer connections (--parallel)"
 	case errors.Is(err, mirror.ErrLogin):
 		return exitConnect, err.Error(), "check the user and password (FTPMIRROR_PASSWORD, --password-file or ~/.netrc)"
 	case errors.Is(err, mirror.ErrConnect) && isCertificateError(err):
-		return exitConnect, err.Error(), "trust the server's CA with --ca-file FILE, or skip verification with --tls-insecure (unsafe)"
+		return exitConnect, err.Error(), "trust the server's CA with --ca-file FILE, skip verification with --tls-insecure (unsafe), or use --tls off to log in without TLS"
 	case errors.Is(err, mirror.ErrConnect):
 		return exitConnect, err.Error(), "check the host and port, and --tls if the server needs it"
 	case errors.Is(err, state.ErrSchema), errors.Is(err, state.ErrCorrupt):
