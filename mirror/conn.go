@@ -22,6 +22,9 @@ type Conn struct {
 	stat   *statMode // shared by the Dialer's connections
 	buf    []byte    // for copying transfers, made on first use
 	method Method    // of the last data connection
+
+	mlsdMode *statMode       // whether MLSD agrees with LIST, shared by the Dialer's connections
+	lsc      *ftp.ServerConn // parses LIST on an MLSD server whose MLSD is not trusted
 }
 
 // copyBufferSize is the size of the buffer a transfer is copied through:
@@ -86,12 +89,12 @@ func (c *Conn) doOp(ctx context.Context, op *dataOp, fn func() error) error {
 }
 
 // entry converts a library entry, telling how precise its time is: MLSD
-// gives seconds; a LIST line gives minutes, or only a date for files older
+// (precise) gives seconds; a LIST line gives minutes, or only a date for files older
 // than six months and for files dated in the future (as ls and vsftpd show
 // them). A date alone reads as midnight, which is ambiguous with a real
 // "00:00" time: midnight is taken as a date alone when it is that old, or
 // less than a day old (a file dated later today shows today's date).
-func (c *Conn) entry(e *ftp.Entry, now time.Time) plan.Entry {
+func (c *Conn) entry(e *ftp.Entry, now time.Time, precise bool) plan.Entry {
 	pe := plan.Entry{Path: e.Name, Size: int64(e.Size), ModTime: e.Time.UTC(), Target: e.Target}
 	switch e.Type {
 	case ftp.EntryTypeFolder:
@@ -103,7 +106,7 @@ func (c *Conn) entry(e *ftp.Entry, now time.Time) plan.Entry {
 	switch {
 	case e.Time.IsZero():
 		pe.Precision = 0
-	case c.mlsd:
+	case precise:
 		pe.Precision = time.Second
 	case e.Time.Hour() == 0 && e.Time.Minute() == 0 && (now.Sub(e.Time) > 150*24*time.Hour || now.Sub(e.Time) < 24*time.Hour):
 		pe.Precision = 24 * time.Hour

@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -14,6 +15,10 @@ type dataOp struct {
 	stat     bool      // answer LIST with a STAT listing (statlist.go)
 	useAhead string    // the download asked for, which may have been sent ahead
 	next     *retrSpec // the download to send ahead during this one's transfer
+	dir      string    // the directory listed
+	viaLIST  bool      // list with LIST although the server offers MLSD
+	cwdSent  bool      // the CWD into dir went with a batch of STATs
+	cwdErr   error     // the server refused the CWD into dir
 
 	prepared net.Conn          // what the library's next data "dial" gets
 	method   Method            // the method of the data connection
@@ -52,6 +57,13 @@ func (op *dataOp) takeAttempts() []Attempt {
 	a := op.attempts
 	op.attempts = nil
 	return a
+}
+
+// cwdReply takes the reply to the CWD into the directory listed.
+func (op *dataOp) cwdReply(r reply) {
+	if r.Code < 200 || r.Code >= 300 {
+		op.cwdErr = fmt.Errorf("CWD %s: %w", op.dir, r.err())
+	}
 }
 
 // usePassive makes pc the operation's passive connection.

@@ -23,6 +23,7 @@ type Dialer struct {
 	pipe      *pipelinePolicy
 	tls       *tls.Config
 	stat      statMode
+	mlsd      statMode
 	clearOnce sync.Once // the warning that a password crosses in clear
 }
 
@@ -110,7 +111,8 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	user, pass := d.srv.User, d.srv.Password.Reveal()
 	if user == "" {
 		user, pass = "anonymous", "anonymous@"
-	} else if d.srv.TLS != TLSImplicit && t.dataTLS == nil && !t.secure() {
+	} else if d.srv.TLS == TLSAuto && !t.secure() {
+		// Only auto wanted TLS and found none; off says clear is meant.
 		d.clearOnce.Do(func() {
 			t.log.Warn("the password crosses the network in clear: the server offers no TLS", "server", d.srv.String(), TellUser, true)
 		})
@@ -134,7 +136,7 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	}
 	mlsd := sc.IsTimePreciseInList()
 	t.listHidden = !mlsd
-	return &Conn{t: t, sc: sc, mlsd: mlsd, stat: &d.stat}, nil
+	return &Conn{t: t, sc: sc, mlsd: mlsd, stat: &d.stat, mlsdMode: &d.mlsd}, nil
 }
 
 // negotiateTLS protects the control connection as the TLS mode says:

@@ -7,7 +7,6 @@ import (
 	"path"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/ftpmirror/ftpmirror/plan"
@@ -118,7 +117,7 @@ func (l *Lister) serve(ctx context.Context, c *Conn) {
 	}
 	var stat []*listReq
 	for _, r := range batch {
-		statable := !c.mlsd && !strings.Contains("/"+r.abs, "/-")
+		statable := !c.mlsd
 		if statable && c.stat.get() == statUnknown {
 			r.entries, r.err = l.listTrustingStat(ctx, c, r.abs)
 			close(r.done)

@@ -43,7 +43,10 @@ var errStatUnusable = errors.New("STAT does not list directories")
 // List lists one remote directory. The entries' Paths are bare names, as
 // the server gave them: checking them is the caller's job.
 func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
-	if c.mlsd || strings.Contains("/"+dir, "/-") || c.stat.get() == statUnusable {
+	if c.mlsd {
+		return c.listMLSD(ctx, dir)
+	}
+	if c.stat.get() == statUnusable {
 		return c.listData(ctx, dir)
 	}
 	if c.stat.get() == statUsable {
@@ -73,7 +76,7 @@ func (c *Conn) List(ctx context.Context, dir string) ([]plan.Entry, error) {
 
 // listStat lists dir with STAT on the control connection.
 func (c *Conn) listStat(ctx context.Context, dir string) ([]plan.Entry, error) {
-	op := &dataOp{stat: true}
+	op := &dataOp{stat: true, cwdSent: c.t.stat.has(dir)}
 	entries, err := c.listOp(ctx, op, dir)
 	if err != nil && op.statErr != nil {
 		return nil, errors.Join(errStatUnusable, op.statErr)
@@ -81,32 +84,47 @@ func (c *Conn) listStat(ctx context.Context, dir string) ([]plan.Entry, error) {
 	return entries, err
 }
 
-// statBatch keeps the replies of STATs sent together, by command line,
-// until the listing of each directory asks for its own.
-type statBatch struct{ replies map[string]reply }
+// statBatch keeps the replies of STATs sent together, by directory, until
+// the listing of each directory asks for its own.
+type statBatch struct{ replies map[string]*statReply }
 
-func (b *statBatch) keep(line string, r reply) {
-	if b.replies == nil {
-		b.replies = map[string]reply{}
-	}
-	b.replies[line] = r
+// statReply is a directory's CWD and STAT replies.
+type statReply struct {
+	cwd, stat reply
+	got       bool
 }
 
-func (b *statBatch) take(line string) (reply, bool) {
-	r, ok := b.replies[line]
-	delete(b.replies, line)
-	return r, ok
+func (b *statBatch) add(dir string) *statReply {
+	if b.replies == nil {
+		b.replies = map[string]*statReply{}
+	}
+	r := &statReply{}
+	b.replies[dir] = r
+	return r
+}
+
+func (b *statBatch) has(dir string) bool { _, ok := b.replies[dir]; return ok }
+
+func (b *statBatch) take(dir string) (*statReply, bool) {
+	r, ok := b.replies[dir]
+	delete(b.replies, dir)
+	return r, ok && r.got
 }
 
 // listStatBatch lists several directories with STAT, all sent at once: one
-// round trip for them all. The Conn must list with STAT (statUsable).
+// round trip for them all. Each is "CWD DIR" then "STAT -a", so that no
+// name reaches a server's ls as arguments. The Conn must list with STAT
+// (statUsable).
 func (c *Conn) listStatBatch(ctx context.Context, dirs []string) ([][]plan.Entry, []error) {
 	entries, errs := make([][]plan.Entry, len(dirs)), make([]error, len(dirs))
 	t := c.t
 	err := c.do(ctx, func() error {
 		for _, d := range dirs {
-			line := "STAT -a " + d
-			if _, err := t.sendOwn(line, maxStatLines, false, func(r reply) { t.stat.keep(line, r) }); err != nil {
+			sr := t.stat.add(d)
+			if _, err := t.sendOwn("CWD "+d, maxReplyLines, false, func(r reply) { sr.cwd = r }); err != nil {
+				return err
+			}
+			if _, err := t.sendOwn("STAT -a", maxStatLines, false, func(r reply) { sr.stat, sr.got = r, true }); err != nil {
 				return err
 			}
 		}
@@ -141,19 +159,22 @@ func sameListing(a, b []plan.Entry) bool {
 	return slices.Equal(ka, kb)
 }
 
-// statList answers the library's LIST with a STAT of the same directory:
-// the lines go to the operation's memConn, the library is told 150 and 226.
+// statList answers the library's LIST with a STAT of the current
+// directory (the operation sent CWD before it): the lines go to the
+// operation's memConn, the library is told 150 and 226.
 func (t *transport) statList(op *dataOp, line string) error {
 	stat := "STAT" + strings.TrimPrefix(line, "LIST")
 	if err := t.settle(); err != nil {
 		return err
 	}
-	r, ok := t.stat.take(stat) // sent ahead with others (listStatBatch)
-	if !ok {
-		var err error
-		if r, err = t.commandOf(stat, maxStatLines); err != nil {
-			return err
-		}
+	if sr, ok := t.stat.take(op.dir); ok { // sent with others (listStatBatch)
+		op.cwdReply(sr.cwd)
+		t.local2lib.Write(finishStat(op, sr.stat))
+		return nil
+	}
+	r, err := t.commandOf(stat, maxStatLines)
+	if err != nil {
+		return err
 	}
 	t.local2lib.Write(finishStat(op, r))
 	return nil
@@ -210,33 +231,42 @@ func (c *Conn) listData(ctx context.Context, dir string) ([]plan.Entry, error) {
 }
 
 // listOp lists dir with op as the data channel (a STAT listing, or a data
-// connection bounded by MaxListingBytes).
+// connection bounded by MaxListingBytes). A LIST server is sent "CWD DIR"
+// (pipelined) and a bare LIST (or STAT): a server that hands LIST's
+// argument to ls would split a name with a space, read a leading dash as
+// an option and expand *?[ (issue 10.3). MLSD takes the path: it is not
+// handed to ls.
 func (c *Conn) listOp(ctx context.Context, op *dataOp, dir string) ([]plan.Entry, error) {
 	var raw []*ftp.Entry
-	op.limit = c.t.opts.MaxListingBytes
+	op.limit, op.dir = c.t.opts.MaxListingBytes, dir
+	precise := c.mlsd && !op.viaLIST
 	err := c.doOp(ctx, op, func() error {
 		var err error
+		if precise {
+			raw, err = c.sc.List(dir)
+			return err
+		}
+		sc := c.sc
 		if c.mlsd {
-			raw, err = c.sc.List(dir)
-			return err
+			if sc, err = c.listConn(); err != nil {
+				return err
+			}
 		}
-		// LIST's argument is read as options when it starts with a dash:
-		// then change into the directory and list it bare. Either way the
-		// transport sends LIST -a, for hidden files.
-		if !strings.Contains("/"+dir, "/-") {
-			raw, err = c.sc.List(dir)
-			return err
+		if !op.cwdSent {
+			if _, err := c.t.sendOwn("CWD "+dir, maxReplyLines, false, op.cwdReply); err != nil {
+				return err
+			}
 		}
-		if err := c.sc.ChangeDir(dir); err != nil {
-			return err
+		raw, err = sc.List("")
+		if op.cwdErr != nil {
+			return op.cwdErr // what was listed is another directory
 		}
-		raw, err = c.sc.List("")
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if c.mlsd {
+	if precise {
 		raw = fixMLSDLinks(raw, op.rawLines())
 	}
 	if err := checkListing(dir, op.lineCount(), len(raw)); err != nil {
@@ -249,7 +279,7 @@ func (c *Conn) listOp(ctx context.Context, op *dataOp, dir string) ([]plan.Entry
 		if e.Name == "." || e.Name == ".." {
 			continue
 		}
-		pe := c.entry(e, now)
+		pe := c.entry(e, now, precise)
 		if !c.t.opts.NoPerms {
 			pe.Mode = modes[e.Name]
 		}

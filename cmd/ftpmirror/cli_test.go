@@ -33,7 +33,7 @@ func TestUsageErrorsExit2BeforeConnecting(t *testing.T) {
 		{"bad mode", []string{"pull", "--mode", "sideways", deadURL, dir}, "invalid --mode"},
 		{"bad tls", []string{"pull", "--tls", "maybe", deadURL, dir}, "invalid --tls"},
 		{"tls contradicts ftps", []string{"pull", "--tls", "explicit", "ftps://127.0.0.1:1/", dir}, "contradicts"},
-		{"ca-file without tls", []string{"pull", "--ca-file", file, deadURL, dir}, "need TLS"},
+		{"ca-file without tls", []string{"pull", "--tls", "off", "--ca-file", file, deadURL, dir}, "need TLS"},
 		{"ca-file not PEM", []string{"pull", "--tls", "explicit", "--ca-file", file, deadURL, dir}, "no PEM certificate"},
 		{"bad active addr", []string{"pull", "--active-addr", "nowhere", deadURL, dir}, "invalid --active-addr"},
 		{"bad active ports", []string{"pull", "--active-ports", "6000-5000", deadURL, dir}, "invalid --active-ports"},

@@ -265,7 +265,7 @@ func TestNonTTYOutputHasNoCarriageReturn(t *testing.T) {
 
 func TestQuietPrintsNothingOnSuccess(t *testing.T) {
 	f := newFixture(t, sampleTree, ftptest.Options{})
-	r := f.pull(t, "-q")
+	r := f.pull(t, "-q", "--tls", "off") // off: clear is meant, nothing to warn of
 	if r.code != exitOK || r.stdout != "" || r.stderr != "" {
 		t.Fatalf("want silence, got %v", r)
 	}

@@ -205,7 +205,7 @@ func (w *lineWatch) String() string {
 
 func TestRunQuietPrintsNothingOnSuccess(t *testing.T) {
 	f := newFixture(t, sampleTree, ftptest.Options{})
-	f.siteJob(t)
+	f.siteJob(t, `tls = "off"`) // clear is meant: nothing to warn of
 	for i := range 2 { // a run with transfers, then one with nothing to do
 		r := runCLI(t, "run", "--quiet", "site")
 		if r.code != exitOK || r.stdout != "" || r.stderr != "" {
@@ -231,7 +231,7 @@ func TestRunOutputWithoutTerminalHasNoCarriageReturn(t *testing.T) {
 
 func TestRunLogFileJSONHoldsOneSummaryRecord(t *testing.T) {
 	f := newFixture(t, sampleTree, ftptest.Options{})
-	f.siteJob(t)
+	f.siteJob(t, `tls = "off"`)
 	logFile := filepath.Join(t.TempDir(), "ftpmirror.log")
 	r := runCLI(t, "run", "-q", "--log-file", logFile, "--log-format", "json", "site")
 	if r.code != exitOK || r.stderr != "" {

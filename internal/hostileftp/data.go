@@ -26,6 +26,12 @@ func (ss *session) list(verb, arg string) bool {
 			_, arg, _ = strings.Cut(arg, " ")
 		}
 	}
+	if ss.s.opts.ArgsToLs && verb != "MLSD" {
+		var ok bool
+		if arg, ok = lsArg(arg); !ok {
+			return ss.reply("550 No files found")
+		}
+	}
 	dir := ss.resolve(arg)
 	if dir == ss.s.opts.InfiniteListing {
 		return ss.transfer(func(dc net.Conn) string { return ss.endlessListing(dc, verb) })
@@ -42,6 +48,9 @@ func (ss *session) list(verb, arg string) bool {
 	}
 	if !ok && dir != "/" {
 		return ss.Reply("550 No such directory")
+	}
+	if l, ok := ss.s.opts.LISTListings[dir]; ok && verb != "MLSD" {
+		lines = l
 	}
 	return ss.transfer(func(dc net.Conn) string {
 		var b bytes.Buffer
@@ -146,4 +155,14 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 func (ss *session) endless(dir string) bool {
 	top := ss.s.opts.EndlessDepth
 	return top != "" && (dir == top || strings.HasPrefix(dir, top+"/"))
+}
+
+// lsArg is what ls makes of a path argument (Options.ArgsToLs): false for a
+// pattern that matches nothing, else the first of the words.
+func lsArg(arg string) (string, bool) {
+	if strings.ContainsAny(arg, "*?[") {
+		return "", false
+	}
+	first, _, _ := strings.Cut(arg, " ")
+	return first, true
 }

@@ -21,6 +21,15 @@ type Options struct {
 	// CRLF. A directory is known, for CWD, when it is here; "/" always is.
 	// MLSDLine and LISTLine help to write them.
 	Listings map[string][]string
+	// LISTListings, if set, holds what LIST and NLST answer, by directory,
+	// while MLSD answers Listings: a server whose MLSD and LIST disagree
+	// (Serv-U versions whose MLSD leaves entries out).
+	LISTListings map[string][]string
+	// ArgsToLs makes LIST, NLST and STAT hand their argument to ls, as
+	// some servers do: options ("-a") are taken off, a path with *, ? or [
+	// is a pattern that matches nothing, and a path with a space is cut at
+	// the space (ls got two names).
+	ArgsToLs bool
 	// StatListings holds, per directory, the lines "STAT -a DIR" answers
 	// on the control connection (a 213 multi-line reply); a directory not
 	// here gets 502, as from a server whose STAT does not list. Lines that

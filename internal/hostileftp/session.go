@@ -67,7 +67,16 @@ func (ss *session) serve() {
 
 // stat answers "STAT [-a] DIR" from StatListings.
 func (ss *session) stat(arg string) bool {
-	lines, ok := ss.s.opts.StatListings[ss.resolve(strings.TrimPrefix(arg, "-a "))]
+	if arg == "-a" || strings.HasPrefix(arg, "-a ") {
+		arg = strings.TrimPrefix(arg[2:], " ") // "STAT -a" lists the current directory
+	}
+	if ss.s.opts.ArgsToLs {
+		var ok bool
+		if arg, ok = lsArg(arg); !ok {
+			return ss.reply("550 No files found")
+		}
+	}
+	lines, ok := ss.s.opts.StatListings[ss.resolve(arg)]
 	if !ok {
 		return ss.Reply("502 STAT of a path is not served here")
 	}
