@@ -205,7 +205,8 @@ func (w *lineWatch) String() string {
 
 func TestRunQuietPrintsNothingOnSuccess(t *testing.T) {
 	f := newFixture(t, sampleTree, ftptest.Options{})
-	f.siteJob(t, `tls = "off"`) // clear is meant: nothing to warn of
+	// tls off: clear is meant, nothing to warn of.
+	f.siteJob(t, `tls = "off"`)
 	for i := range 2 { // a run with transfers, then one with nothing to do
 		r := runCLI(t, "run", "--quiet", "site")
 		if r.code != exitOK || r.stdout != "" || r.stderr != "" {
