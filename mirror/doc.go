@@ -70,14 +70,23 @@
 //	download, LIST server: T: MDTM (exact time) sent first
 //	chain, during a RETR's transfer (ahead.go):
 //	                 L: RETR a | T: MDTM b, T: EPSV (dials b), L: RETR b (claimed when the library writes it)
-//	STAT listing     T: STAT -a DIR; the library's LIST gets "150" and "226" locally
-//	STAT batch       T: STAT -a D1 ... Dn, each reply kept until D's listing asks for it
+//	LIST listing     T: CWD DIR; T: EPSV; L: LIST -a (no path: see below)
+//	STAT listing     T: CWD DIR; T: STAT -a; the library's LIST gets "150" and "226" locally
+//	STAT batch       T: CWD D1, T: STAT -a, ... CWD Dn, T: STAT -a; each kept until Dn's listing asks
+//	MLSD check       L: MLSD DIR, then as a LIST listing, by a second library ServerConn (mlsdcheck.go)
 //	ranged RETR      L: RETR's final reply read after closing early (conn_range.go)
 //
-// Directories of a LIST server are listed with "STAT -a DIR" on the control
-// connection, the directories waiting sent together; STAT is checked against
-// LIST on the first directory, and a mismatch makes the walk start again
-// over data connections (statlist.go, lister.go). The library still parses
+// A directory of a LIST server is listed from inside it: "CWD DIR", then a
+// LIST or STAT without a path, since some servers hand LIST's argument to
+// ls (a name with a space becomes two, a leading dash an option, *?[
+// expand). Every other command takes an absolute path, so the working
+// directory matters to nothing else. Directories are listed with "STAT -a"
+// on the control connection, the directories waiting sent together; STAT
+// is checked against LIST on the first directory, and a mismatch makes the
+// walk start again over data connections (statlist.go, lister.go). MLSD
+// takes the path (no server hands it to ls), but is checked against LIST
+// on the first directory too, and a server whose MLSD disagrees (Serv-U
+// leaving entries out) is listed with LIST (mlsdcheck.go). The library still parses
 // the lines. Every listing's lines are counted as
 // they arrive, and a directory with lines the library could not read fails
 // rather than hide a file (linecount.go).

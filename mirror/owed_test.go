@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,27 @@ func TestActiveWaitEndsNamingWhatItWaitedFor(t *testing.T) {
 	_, err = c.Retr(ctx, "/x", 0, &bytes.Buffer{})
 	if ctx.Err() != nil || err == nil || !strings.Contains(err.Error(), "waited for the server's active data connection") || !IsTransient(err) {
 		t.Fatalf("err = %v (context %v), want a transient error naming the active data connection", err, ctx.Err())
+	}
+}
+
+// A reply that never comes ends the wait after the idle timeout, and the
+// error names the command it waited for.
+func TestReplyThatNeverComesNamesTheCommand(t *testing.T) {
+	s := newScript(t)
+	s.serve(func(s *script) {
+		s.login()
+		s.line() // SIZE: never answered
+		s.line()
+	})
+	c, err := NewDialer(s.srv, Options{IdleTimeout: 200 * time.Millisecond}).Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err = c.Size(ctx, "/x")
+	if ctx.Err() != nil || !errors.Is(err, os.ErrDeadlineExceeded) || !strings.Contains(err.Error(), "reply to SIZE") || !IsTransient(err) {
+		t.Fatalf("err = %v, want a transient timeout naming SIZE", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"time"
 )
@@ -110,6 +111,9 @@ func (t *transport) libraryReply() (reply, error) {
 // connection up if the reply cannot be its.
 func (t *transport) readFor(head *owed) (reply, error) {
 	r, err := t.w.readReply(head.maxLines)
+	if errors.Is(err, os.ErrDeadlineExceeded) && !t.w.aborted.Load() {
+		return reply{}, fmt.Errorf("waited %s for the reply to %s: %w", t.w.idle, head.verb, err)
+	}
 	if err != nil {
 		return reply{}, err
 	}
