@@ -114,7 +114,7 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	} else if d.srv.TLS == TLSAuto && !t.secure() {
 		// Only auto wanted TLS and found none; off says clear is meant.
 		d.clearOnce.Do(func() {
-			t.log.Warn("the password crosses the network in clear: the server offers no TLS", "server", d.srv.String(), TellUser, true)
+			t.log.Warn("the password is sent in clear: the server offers no TLS (pass --tls off if that is meant)", "server", d.srv.String(), TellUser, true)
 		})
 	}
 	if err := t.login(addr, user, pass); err != nil {

@@ -44,7 +44,7 @@ func TestPlainServerWarnsOnceOfThePasswordInClear(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("pull: %v", r)
 	}
-	if n := strings.Count(r.stderr, "ftpmirror: warning: the password crosses the network in clear"); n != 1 {
+	if n := strings.Count(r.stderr, "ftpmirror: warning: the password is sent in clear: the server offers no TLS"); n != 1 {
 		t.Errorf("the clear password warning appears %d times, want once:\n%s", n, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "--trust-pasv-ip") || !strings.Contains(r.stderr, "(unsafe)") {
