@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ftpmirror/ftpmirror/internal/hostileftp"
+	"github.com/ftpmirror/ftpmirror/plan"
 )
 
 // A server that hands LIST's (and STAT's) argument to ls would split a name
@@ -96,5 +97,32 @@ func TestMLSDThatAgreesWithLISTIsUsed(t *testing.T) {
 	h.wantTree(map[string]string{"a": "a", "d/": "", "d/x": "x"})
 	if n := h.srv.Stats().Count("LIST"); n != 1 {
 		t.Fatalf("LIST sent %d times, want once (the check of MLSD)", n)
+	}
+}
+
+// agreeOnNames: names, kinds and sizes count; times do not; a symlink on one
+// side only (a dangling link proftpd's MLSD hides) does not.
+func TestAgreeOnNames(t *testing.T) {
+	f := func(name string, size int64) plan.Entry {
+		return plan.Entry{Path: name, Kind: plan.KindFile, Size: size}
+	}
+	d := func(name string) plan.Entry { return plan.Entry{Path: name, Kind: plan.KindDir} }
+	l := func(name string) plan.Entry { return plan.Entry{Path: name, Kind: plan.KindSymlink} }
+	for _, c := range []struct {
+		name       string
+		mlsd, list []plan.Entry
+		want       bool
+	}{
+		{"same", []plan.Entry{f("a", 1), d("b")}, []plan.Entry{d("b"), f("a", 1)}, true},
+		{"file left out", []plan.Entry{f("a", 1)}, []plan.Entry{f("a", 1), f("b", 2)}, false},
+		{"size differs", []plan.Entry{f("a", 1)}, []plan.Entry{f("a", 2)}, false},
+		{"kind differs", []plan.Entry{f("a", 0)}, []plan.Entry{d("a")}, false},
+		{"link as file", []plan.Entry{f("a", 14)}, []plan.Entry{l("a")}, true},
+		{"dangling link hidden", []plan.Entry{f("a", 1)}, []plan.Entry{f("a", 1), l("gone")}, true},
+		{"extra in MLSD", []plan.Entry{f("a", 1), d("x")}, []plan.Entry{f("a", 1)}, false},
+	} {
+		if got := agreeOnNames(c.mlsd, c.list); got != c.want {
+			t.Errorf("%s: agree = %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -47,28 +47,33 @@ func (c *Conn) listMLSD(ctx context.Context, dir string) ([]plan.Entry, error) {
 }
 
 // agreeOnNames reports whether two listings of a directory agree on names,
-// kinds and file sizes. A symlink agrees with any kind: servers list links
-// in MLSD as files, links or what they point to.
+// kinds and file sizes. A symlink agrees with any kind (servers list links
+// in MLSD as files, links or what they point to), and one listed on one
+// side only does not count: proftpd's MLSD leaves out a dangling link,
+// which could not be mirrored anyway.
 func agreeOnNames(mlsd, list []plan.Entry) bool {
-	if len(mlsd) != len(list) {
-		return false
-	}
 	byName := make(map[string]plan.Entry, len(mlsd))
 	for _, e := range mlsd {
 		byName[e.Path] = e
 	}
 	for _, l := range list {
 		m, ok := byName[l.Path]
+		delete(byName, l.Path)
 		switch {
+		case !ok && l.Kind == plan.KindSymlink:
 		case !ok:
 			return false
 		case m.Kind == plan.KindSymlink || l.Kind == plan.KindSymlink:
 		case m.Kind != l.Kind, m.Kind == plan.KindFile && m.Size != l.Size:
 			return false
 		}
-		delete(byName, l.Path)
 	}
-	return len(byName) == 0
+	for _, m := range byName {
+		if m.Kind != plan.KindSymlink {
+			return false
+		}
+	}
+	return true
 }
 
 // listConn returns a second library ServerConn over the same transport,

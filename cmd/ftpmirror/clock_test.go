@@ -75,7 +75,7 @@ func TestPullServerTimezoneForAReadOnlyServer(t *testing.T) {
 		t.Fatalf("pull from a server 9h ahead, its zone unknown: %v", r)
 	}
 	f.local, f.state = filepath.Join(t.TempDir(), "mirror"), filepath.Join(t.TempDir(), "state.db")
-	r = f.pull(t, "--server-timezone", "+09:00")
+	r = f.pull(t, "--server-timezone", "+09:00", "--tls", "off") // off: no clear-password warning
 	if r.code != exitOK || strings.Contains(r.stderr, "warning") {
 		t.Fatalf("pull --server-timezone +09:00: %v", r)
 	}
