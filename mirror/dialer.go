@@ -161,10 +161,16 @@ func (d *Dialer) negotiateTLS(t *transport) error {
 	if err != nil {
 		return fmt.Errorf("%w to %s: %w", ErrConnect, addr, err)
 	}
-	if r.Code != 234 {
-		return fmt.Errorf("%w: %s does not offer explicit TLS (AUTH TLS: %w)", ErrConnect, addr, r.err())
+	switch {
+	case r.Code == 234:
+		return d.startTLS(t)
+	case d.srv.TLS == TLSAuto:
+		// FEAT offered what AUTH refuses (pure-ftpd built with TLS but
+		// without a certificate): auto goes on in clear, as lftp does.
+		t.log.Debug("the server lists AUTH TLS but refuses it; going on in clear", "server", d.srv.String(), "reply", r.Code)
+		return nil
 	}
-	return d.startTLS(t)
+	return fmt.Errorf("%w: %s does not offer explicit TLS (AUTH TLS: %w)", ErrConnect, addr, r.err())
 }
 
 // offersAuthTLS reports whether a FEAT reply lists AUTH TLS (RFC 4217).

@@ -95,6 +95,11 @@ func sendData(ln net.Listener, data string) {
 // login answers the login: USER, PASS, then FEAT with TYPE I.
 func (s *script) login(feat ...string) []string {
 	s.say("220 scripted")
+	return s.loginAfterGreeting(feat...)
+}
+
+// loginAfterGreeting is login once the greeting is out.
+func (s *script) loginAfterGreeting(feat ...string) []string {
 	got := []string{s.line()}
 	s.say("331 password please")
 	got = append(got, s.line())

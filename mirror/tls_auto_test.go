@@ -72,3 +72,32 @@ func TestTLSOffAgainstVsftpdRequiringTLSSaysSo(t *testing.T) {
 		t.Fatalf("err = %v, want ErrTLSRequired, not retried", err)
 	}
 }
+
+// A server whose FEAT lists AUTH TLS but which refuses it (pure-ftpd
+// without a certificate) is used in clear under auto, with the warning.
+func TestTLSAutoGoesOnInClearWhenAuthTLSIsRefused(t *testing.T) {
+	s := newScript(t)
+	got := make(chan []string, 1)
+	s.serve(func(s *script) {
+		s.say("220 scripted")
+		l := []string{s.line()}
+		s.say("211-Features:", " AUTH TLS", "211 End")
+		l = append(l, s.line())
+		s.say(`500 This security scheme is not implemented`)
+		got <- append(l, s.loginAfterGreeting()...)
+		s.line()
+	})
+	s.srv.TLS = TLSAuto
+	var logs strings.Builder
+	c, err := NewDialer(s.srv, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))}).Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if g := strings.Join(<-got, "|"); g != "FEAT|AUTH TLS|USER u|PASS p|FEAT|TYPE I" {
+		t.Fatalf("commands = %q", g)
+	}
+	if !strings.Contains(logs.String(), "in clear") {
+		t.Fatalf("no warning that the password is sent in clear:\n%s", logs.String())
+	}
+}
