@@ -29,7 +29,7 @@ func (ss *session) list(verb, arg string) bool {
 	if ss.s.opts.ArgsToLs && verb != "MLSD" {
 		var ok bool
 		if arg, ok = lsArg(arg); !ok {
-			return ss.reply("550 No files found")
+			return ss.Reply("550 No files found")
 		}
 	}
 	dir := ss.resolve(arg)

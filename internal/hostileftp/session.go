@@ -73,7 +73,7 @@ func (ss *session) stat(arg string) bool {
 	if ss.s.opts.ArgsToLs {
 		var ok bool
 		if arg, ok = lsArg(arg); !ok {
-			return ss.reply("550 No files found")
+			return ss.Reply("550 No files found")
 		}
 	}
 	lines, ok := ss.s.opts.StatListings[ss.resolve(arg)]
