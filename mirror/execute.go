@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"sync"
 	"time"
@@ -35,6 +36,8 @@ type executor struct {
 	backup     *backups     // RunOptions.BackupDir; nil: none (backup.go)
 	checksum   *checksums   // RunOptions.Checksum; nil: off (checksum.go)
 	times      *localTimes  // the server's zone; nil: UTC (see clock.go)
+	durable    *batchSync   // flushes local files once per state batch; nil: per file (local_durable.go)
+	umask      fs.FileMode  // the process's, read once (listmode.go)
 
 	mu       sync.Mutex
 	doneActs []plan.Action // the actions carried out
@@ -190,7 +193,8 @@ func (e *executor) download(ctx context.Context, c *Conn, src plan.Entry, next *
 	if err != nil {
 		return &LocalError{Err: err}
 	}
-	w.keepMode(src.Mode) // the listed permission bits (listmode.go)
+	w.keepModeWith(src.Mode, e.umask) // the listed permission bits (listmode.go)
+	w.flushWith(e.durable)
 	resumable := e.store != nil && src.Size >= resumeMin
 	if resumable && offset == 0 {
 		if err := e.store.PutPartial(state.Partial{Path: src.Path, Size: src.Size, ModTime: src.ModTime}); err != nil {

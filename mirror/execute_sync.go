@@ -111,6 +111,7 @@ func (e *executor) downloadPrefetched(src plan.Entry) (done bool, err error) {
 		_ = w.Abort()
 		return false, nil // the kept file is gone or short: download
 	}
+	w.flushWith(e.durable)
 	local, err := w.Commit(f.mtime)
 	if err != nil {
 		return true, &LocalError{Err: err}

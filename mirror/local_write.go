@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -100,21 +101,33 @@ func partSizeIn(r *os.Root, rel string) (int64, error) {
 
 // fileWriter is where one download goes: an io.Writer on the temporary file
 // beside the target. It ends with exactly one of Commit, Abort or Keep; the
-// others are then no-ops. It holds the mirror root open until then: the
-// rename at the end resolves beneath the same root as the create.
+// others are then no-ops. It holds the target's directory open until then
+// (see openParent): the create, the rename and the rest each resolve one
+// name in that very directory, whatever is renamed above it meanwhile.
 type fileWriter struct {
 	f     *os.File
-	root  *os.Root
+	root  *os.Root // the directory holding the target
 	rel   string
-	part  string      // temporary file, a name beneath root
-	final string      // target, a name beneath root
-	mode  fs.FileMode // given at Commit unless 0 (see keepMode)
+	part  string      // temporary file, a name in root
+	final string      // target, a name in root
+	mode  fs.FileMode // given at Commit unless 0 (see keepModeWith)
+	sync  *batchSync  // nil: Commit flushes the file to disk itself
 	done  bool
 }
 
-// keepMode makes Commit give the file the permission bits listed, masked
-// by the umask (see modeFor); 0 leaves the default, 0644 less the umask.
-func (w *fileWriter) keepMode(listed fs.FileMode) { w.mode = modeFor(listed) }
+
+// keepModeWith makes Commit give the file the permission bits listed, less
+// umask (the process's, see umask); 0 leaves the default, 0644 less the umask.
+func (w *fileWriter) keepModeWith(listed, umask fs.FileMode) {
+	if listed != 0 {
+		w.mode = listed & fs.ModePerm &^ umask
+	}
+}
+
+// flushWith leaves the flush to disk of the committed file to s, once for
+// the state batch that records it (see local_durable.go); nil flushes it at
+// Commit.
+func (w *fileWriter) flushWith(s *batchSync) { w.sync = s }
 
 var _ io.Writer = (*fileWriter)(nil)
 
@@ -128,32 +141,29 @@ func createPart(root, rel string, resumeFrom int64) (*fileWriter, int64, error) 
 	if err != nil {
 		return nil, 0, err
 	}
-	w, off, err := createPartIn(r, rel, resumeFrom)
-	if err != nil {
+	dir, err := openParent(r, rel, true)
+	if dir != r {
 		r.Close()
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	w, off, err := createPartIn(dir, rel, resumeFrom)
+	if err != nil {
+		dir.Close()
 		return nil, 0, err
 	}
 	return w, off, nil
 }
 
-func createPartIn(r *os.Root, rel string, resumeFrom int64) (*fileWriter, int64, error) {
-	final, err := safeName(r, rel)
-	if err != nil {
-		return nil, 0, err
-	}
-	part, err := partName(rel)
-	if err != nil {
-		return nil, 0, err
-	}
-	if dir := parentName(final); dir != "." {
-		if err := r.MkdirAll(dir, 0o755); err != nil {
-			return nil, 0, &PathError{Op: "mkdir", Path: rel, Err: err}
-		}
-	}
-	w := &fileWriter{root: r, rel: rel, part: part, final: final}
+// createPartIn is createPart in dir, the directory holding rel.
+func createPartIn(dir *os.Root, rel string, resumeFrom int64) (*fileWriter, int64, error) {
+	final := path.Base(rel)
+	part := "." + final + partSuffix
+	w := &fileWriter{root: dir, rel: rel, part: part, final: final}
 	if resumeFrom > 0 {
-		if size, err := partSizeIn(r, rel); err == nil && size >= resumeFrom {
-			f, err := r.OpenFile(part, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+		if fi, err := dir.Lstat(part); err == nil && fi.Mode().IsRegular() && fi.Size() >= resumeFrom {
+			f, err := dir.OpenFile(part, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
 			if err == nil {
 				if err = f.Truncate(resumeFrom); err == nil {
 					_, err = f.Seek(resumeFrom, io.SeekStart)
@@ -167,7 +177,7 @@ func createPartIn(r *os.Root, rel string, resumeFrom int64) (*fileWriter, int64,
 		}
 	}
 	// O_NOFOLLOW: never write through a symlink standing at our temporary name.
-	f, err := r.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	f, err := dir.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return nil, 0, &PathError{Op: "create", Path: rel, Err: err}
 	}
@@ -212,11 +222,13 @@ func (w *fileWriter) setSize(size int64) error {
 }
 
 // Commit completes the download: it gives the temporary file its mode (see
-// keepMode), flushes it to disk, sets its modification (and access) time to mtime unless mtime is zero, renames
-// it over the target and flushes the parent directory. A file or symlink at
-// the target is replaced; a directory there is a *PathError wrapping
-// syscall.EISDIR. It returns the local entry as written, read back from disk.
-// On failure the temporary file is removed: nothing partial remains.
+// keepMode), sets its modification (and access) time to mtime unless mtime
+// is zero, flushes it to disk, renames it over the target and flushes the
+// directory. With flushWith, both flushes are left to the batchSync when
+// the file is on the root's file system. A file or symlink at the target
+// is replaced; a directory there is a *PathError wrapping syscall.EISDIR.
+// It returns the local entry as written. On failure the temporary file is
+// removed: nothing partial remains.
 func (w *fileWriter) Commit(mtime time.Time) (plan.Entry, error) {
 	if w.done {
 		return plan.Entry{}, &PathError{Op: "commit", Path: w.rel, Err: os.ErrClosed}
@@ -238,33 +250,37 @@ func (w *fileWriter) commit(mtime time.Time) (plan.Entry, error) {
 			return plan.Entry{}, &PathError{Op: "chmod", Path: w.rel, Err: err}
 		}
 	}
-	if err := w.f.Sync(); err != nil {
-		return plan.Entry{}, &PathError{Op: "fsync", Path: w.rel, Err: err}
-	}
-	if err := w.f.Close(); err != nil {
-		return plan.Entry{}, &PathError{Op: "close", Path: w.rel, Err: err}
-	}
 	if !mtime.IsZero() {
 		if err := w.root.Chtimes(w.part, mtime, mtime); err != nil {
 			return plan.Entry{}, &PathError{Op: "chtimes", Path: w.rel, Err: err}
 		}
 	}
-	// The tree may have changed while we downloaded.
-	if err := checkNoSymlinkParents(w.root, w.rel); err != nil {
-		return plan.Entry{}, err
+	fi, err := w.f.Stat() // the same inode as the target after the rename
+	if err != nil {
+		return plan.Entry{}, &PathError{Op: "fstat", Path: w.rel, Err: err}
 	}
-	if fi, err := w.root.Lstat(w.final); err == nil && fi.IsDir() {
-		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: syscall.EISDIR}
+	deferred := false
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		deferred = w.sync.covers(uint64(st.Dev))
 	}
+	if !deferred {
+		if err := w.f.Sync(); err != nil {
+			return plan.Entry{}, &PathError{Op: "fsync", Path: w.rel, Err: err}
+		}
+	}
+	if err := w.f.Close(); err != nil {
+		return plan.Entry{}, &PathError{Op: "close", Path: w.rel, Err: err}
+	}
+	// The rename resolves both names in the directory the file was created
+	// in: a symlink swapped in above it since cannot redirect it. A
+	// directory at the target makes it fail with EISDIR.
 	if err := w.root.Rename(w.part, w.final); err != nil {
 		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: err}
 	}
-	if err := syncDir(w.root, parentName(w.final)); err != nil {
+	if deferred {
+		w.sync.wrote(w.rel)
+	} else if err := syncDir(w.root, "."); err != nil {
 		return plan.Entry{}, &PathError{Op: "fsync", Path: w.rel, Err: err}
-	}
-	fi, err := w.root.Lstat(w.final)
-	if err != nil {
-		return plan.Entry{}, &PathError{Op: "lstat", Path: w.rel, Err: err}
 	}
 	return localEntry(w.rel, fi, ""), nil
 }

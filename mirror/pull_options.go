@@ -64,6 +64,10 @@ type RunOptions struct {
 
 	Logger   *slog.Logger
 	Progress Progress
+
+	// observeSync, in tests, sees each local file written whose flush is
+	// left to the state batch, and each flush (see local_durable.go).
+	observeSync func(syncEvent)
 }
 
 // PullOptions configure one pull run.

@@ -249,9 +249,12 @@ func execute(ctx context.Context, o RunOptions, d direction, pool *Pool, localRo
 		pool: pool, remoteRoot: o.RemoteDir, localRoot: localRoot, store: o.Store,
 		retries: o.Retries, log: o.Logger, progress: o.Progress, now: func() time.Time { return time.Now().UTC() },
 		push: pushSettings{inPlace: d.inPlace}, segmentMin: o.SegmentMin, prefetched: d.prefetched,
+		umask: umask(),
 	}
 	if o.Store != nil {
-		e.batch = o.Store.NewBatch(state.BatchOptions{})
+		// Files are flushed to disk once per batch, before it records them.
+		e.durable = newBatchSync(localRoot, o.observeSync)
+		e.batch = o.Store.NewBatch(state.BatchOptions{BeforeWrite: e.durable.sync})
 		resumable := map[string]bool{}
 		if parts, err := o.Store.Partials(); err == nil {
 			for _, p := range parts {

@@ -85,7 +85,8 @@ func (e *executor) segmented(ctx context.Context, src plan.Entry) error {
 	if err != nil {
 		return &LocalError{Err: err}
 	}
-	w.keepMode(src.Mode) // the listed permission bits (listmode.go)
+	w.keepModeWith(src.Mode, e.umask) // the listed permission bits (listmode.go)
+	w.flushWith(e.durable)
 	// Once the file is pre-sized its size no longer says how much of it is
 	// there: no partial record may point at it.
 	if e.store != nil && src.Size >= resumeMin {

@@ -18,6 +18,13 @@ type BatchOptions struct {
 	// Interval is how long after the last write a change causes a write,
 	// however few are pending. Default 2s.
 	Interval time.Duration
+	// BeforeWrite, if set, is called by every write after it has taken the
+	// pending changes and before it commits them: whatever a change refers
+	// to that was done before the change was queued can be made durable
+	// there, once for the whole batch (mirror flushes the local files to
+	// disk). If it fails, nothing is written, the changes stay pending and
+	// the write returns its error.
+	BeforeWrite func() error
 }
 
 func (o *BatchOptions) applyDefaults() {
@@ -101,7 +108,24 @@ func (b *Batch) Flush() error {
 		return nil
 	}
 
-	err := b.s.update("flush batch", func(tx *bolt.Tx) error {
+	var err error
+	if b.opts.BeforeWrite != nil {
+		err = b.opts.BeforeWrite()
+	}
+	if err == nil {
+		err = b.write(changes)
+	}
+	if err != nil {
+		b.mu.Lock()
+		b.pending = append(changes, b.pending...)
+		b.mu.Unlock()
+	}
+	return err
+}
+
+// write commits changes in one transaction.
+func (b *Batch) write(changes []change) error {
+	return b.s.update("flush batch", func(tx *bolt.Tx) error {
 		w, err := newRecordWriter(tx)
 		if err != nil {
 			return err
@@ -118,12 +142,6 @@ func (b *Batch) Flush() error {
 		}
 		return w.finish()
 	})
-	if err != nil {
-		b.mu.Lock()
-		b.pending = append(changes, b.pending...)
-		b.mu.Unlock()
-	}
-	return err
 }
 
 // Pending returns the number of changes not yet written.
