@@ -115,7 +115,6 @@ type fileWriter struct {
 	done  bool
 }
 
-
 // keepModeWith makes Commit give the file the permission bits listed, less
 // umask (the process's, see umask); 0 leaves the default, 0644 less the umask.
 func (w *fileWriter) keepModeWith(listed, umask fs.FileMode) {
@@ -272,8 +271,10 @@ func (w *fileWriter) commit(mtime time.Time) (plan.Entry, error) {
 		return plan.Entry{}, &PathError{Op: "close", Path: w.rel, Err: err}
 	}
 	// The rename resolves both names in the directory the file was created
-	// in: a symlink swapped in above it since cannot redirect it. A
-	// directory at the target makes it fail with EISDIR.
+	// in: a symlink swapped in above it since cannot redirect it.
+	if fi, err := w.root.Lstat(w.final); err == nil && fi.IsDir() {
+		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: syscall.EISDIR}
+	}
 	if err := w.root.Rename(w.part, w.final); err != nil {
 		return plan.Entry{}, &PathError{Op: "rename", Path: w.rel, Err: err}
 	}
