@@ -20,6 +20,17 @@
 //	executor.run(ctx, p)                                 // execute: stages, chained workers, retries, atomic writes
 //	batch.Flush(); store.SetMeta(...)                    // commit: records as transfers finish, the method that worked
 //
+// Commit is ordered after durability: a download is renamed into place
+// without waiting for the disk, its record queued in the state batch after
+// the rename, and the batch's BeforeWrite hook calls syncfs(2) on the
+// mirror root's file system (data, inodes and the renames' directory
+// entries) after taking its records and before committing them. So the
+// state never records a file whose data a power cut could still lose; a
+// crash between rename and commit leaves a file without its record, which
+// the next run compares again. One flush per batch (256 records or 2 s),
+// not two fsyncs per file; files on another file system than the root's
+// are flushed at their own commit (local_durable.go).
+//
 // Small downloads run in chains, one per connection, the next file's
 // commands sent during the current transfer (execute_chain.go, ahead.go);
 // large files are split into ranged RETRs over the pool (segment.go).
