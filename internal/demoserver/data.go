@@ -33,7 +33,7 @@ func (ss *session) list(verb, arg string) bool {
 			_, arg, _ = strings.Cut(arg, " ")
 		}
 	}
-	dir := ss.resolve(arg)
+	dir := ss.Resolve(arg)
 	f, err := ss.s.root.Open(rootName(dir))
 	if err != nil {
 		return ss.Reply("550 No such directory")

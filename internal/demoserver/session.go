@@ -2,7 +2,6 @@ package demoserver
 
 import (
 	"io/fs"
-	"path"
 	"strings"
 
 	"github.com/ftpmirror/ftpmirror/internal/ftpcore"
@@ -14,11 +13,10 @@ type session struct {
 	s      *Server
 	user   string
 	authed bool
-	cwd    string // absolute, clean
 }
 
 func newSession(s *Server, cs *ftpcore.Session) *session {
-	return &session{Session: cs, s: s, cwd: "/"}
+	return &session{Session: cs, s: s}
 }
 
 // serve runs the session until the client leaves, QUIT, or Close.
@@ -63,11 +61,9 @@ func (ss *session) handle(verb, arg string) bool {
 	case "TYPE", "MODE", "STRU", "OPTS":
 		return ss.Reply("200 OK")
 	case "PWD", "XPWD":
-		return ss.Reply("257 %q is the current directory", ss.cwd)
-	case "CWD", "XCWD":
-		return ss.cd(ss.resolve(arg))
-	case "CDUP", "XCUP":
-		return ss.cd(path.Dir(ss.cwd))
+		return ss.Pwd()
+	case "CWD", "XCWD", "CDUP", "XCUP":
+		return ss.Chdir(verb, arg, ss.isDir)
 	case "EPSV", "PASV":
 		return ss.Passive(verb)
 	case "EPRT", "PORT":
@@ -77,17 +73,17 @@ func (ss *session) handle(verb, arg string) bool {
 	case "LIST", "NLST", "MLSD":
 		return ss.list(verb, arg)
 	case "MLST":
-		return ss.mlst(ss.resolve(arg))
+		return ss.mlst(ss.Resolve(arg))
 	case "RETR":
-		return ss.retr(ss.resolve(arg))
+		return ss.retr(ss.Resolve(arg))
 	case "SIZE":
-		fi, err := ss.stat(ss.resolve(arg))
+		fi, err := ss.stat(ss.Resolve(arg))
 		if err != nil || !fi.Mode().IsRegular() {
 			return ss.Reply("550 No such file")
 		}
 		return ss.Reply("213 %d", fi.Size())
 	case "MDTM":
-		fi, err := ss.stat(ss.resolve(arg))
+		fi, err := ss.stat(ss.Resolve(arg))
 		if err != nil || !fi.Mode().IsRegular() {
 			return ss.Reply("550 No such file")
 		}
@@ -101,9 +97,6 @@ func (ss *session) handle(verb, arg string) bool {
 	return ss.Reply("502 %s not implemented", verb)
 }
 
-// resolve makes a command's path argument absolute and clean.
-func (ss *session) resolve(arg string) string { return ftpcore.Resolve(ss.cwd, arg) }
-
 // rootName is an absolute served path as a name beneath the root.
 func rootName(p string) string {
 	if p == "/" {
@@ -114,12 +107,9 @@ func rootName(p string) string {
 
 func (ss *session) stat(p string) (fs.FileInfo, error) { return ss.s.root.Stat(rootName(p)) }
 
-func (ss *session) cd(dir string) bool {
-	if fi, err := ss.stat(dir); err != nil || !fi.IsDir() {
-		return ss.Reply("550 No such directory")
-	}
-	ss.cwd = dir
-	return ss.Reply("250 Directory changed to %s", dir)
+func (ss *session) isDir(dir string) bool {
+	fi, err := ss.stat(dir)
+	return err == nil && fi.IsDir()
 }
 
 func (ss *session) mlst(p string) bool {

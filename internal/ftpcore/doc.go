@@ -3,8 +3,10 @@
 // loop with its bound on control connections, the session's command reader
 // and reply writer, and the passive or active data connection of a transfer.
 //
-// It knows no FTP command beyond EPSV/PASV/EPRT/PORT: each server answers
-// its own commands on a Session. Like its users, it must never import
+// Of the commands it answers only those that keep a session's state (the
+// data connection of EPSV/PASV/EPRT/PORT, the REST offset, the working
+// directory of PWD/CWD/CDUP, asking the server whether a directory
+// exists): each server answers its own commands on a Session. Like its users, it must never import
 // package testing (the release binary carries it), never listen on or
 // connect to anything but 127.0.0.1, and never print. Close releases every
 // blocking call and waits for every goroutine it started.

@@ -10,7 +10,8 @@ import (
 	"testing"
 )
 
-// echoServer answers EPSV/PASV/EPRT/PORT and REST through the core, RETR
+// echoServer answers EPSV/PASV/EPRT/PORT, REST, PWD and CWD/CDUP (in a
+// tree of /a/b) through the core, RETR
 // with a transfer that writes the REST offset, and anything else with
 // "200 VERB".
 func echoServer(t *testing.T, o Options) *Server {
@@ -32,6 +33,12 @@ func echoServer(t *testing.T, o Options) *Server {
 				alive = ss.Active(cmd.Verb, cmd.Arg)
 			case "REST":
 				alive = ss.Rest(cmd.Arg)
+			case "PWD":
+				alive = ss.Pwd()
+			case "CWD", "CDUP":
+				alive = ss.Chdir(cmd.Verb, cmd.Arg, func(dir string) bool {
+					return dir == "/" || dir == "/a" || dir == "/a/b"
+				})
 			case "RETR":
 				rest := ss.TakeRest()
 				alive = ss.Transfer(func(dc net.Conn) string {
@@ -197,4 +204,24 @@ func TestCloseEndsOpenSessions(t *testing.T) {
 		t.Fatal("the control connection is still open after Close")
 	}
 	s.Close() // a second Close does nothing
+}
+
+func TestWorkingDirectoryMovesOnlyIntoDirectoriesThatExist(t *testing.T) {
+	s := echoServer(t, Options{})
+	c := greeted(t, s)
+	for _, tc := range []struct{ command, want string }{
+		{"PWD", `257 "/" is the current directory`},
+		{"CWD a", "250 Directory changed to /a"},
+		{"CWD b", "250 Directory changed to /a/b"},
+		{"CDUP", "250 Directory changed to /a"},
+		{"CWD /nope", "550 No such directory"},
+		{"PWD", `257 "/a" is the current directory`},
+		{"CWD ../a/./b/", "250 Directory changed to /a/b"},
+		{"CWD /", "250 Directory changed to /"},
+		{"CDUP", "250 Directory changed to /"},
+	} {
+		if got := cmd(t, c, "%s", tc.command); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.command, got, tc.want)
+		}
+	}
 }

@@ -23,7 +23,8 @@ type Session struct {
 	c    net.Conn
 	r    *bufio.Reader
 	data dataSource
-	rest int64 // the REST offset for the next transfer
+	rest int64  // the REST offset for the next transfer
+	cwd  string // the working directory: absolute, clean; "" is "/"
 }
 
 // Command is one command line from the client.
@@ -98,14 +99,41 @@ func (ss *Session) TakeRest() int64 {
 	return n
 }
 
+// Cwd is the session's working directory, absolute and clean.
+func (ss *Session) Cwd() string {
+	if ss.cwd == "" {
+		return "/"
+	}
+	return ss.cwd
+}
+
 // Resolve makes a command's path argument absolute and clean, relative to
-// the working directory cwd.
-func Resolve(cwd, arg string) string {
+// the working directory.
+func (ss *Session) Resolve(arg string) string {
 	if arg == "" {
-		return cwd
+		return ss.Cwd()
 	}
 	if !strings.HasPrefix(arg, "/") {
-		arg = cwd + "/" + arg
+		arg = ss.Cwd() + "/" + arg
 	}
 	return path.Clean(arg)
+}
+
+// Pwd answers PWD.
+func (ss *Session) Pwd() bool {
+	return ss.Reply("257 %q is the current directory", ss.Cwd())
+}
+
+// Chdir answers CWD or CDUP (verb, or their X forms): it changes the
+// working directory when isDir says the new one exists.
+func (ss *Session) Chdir(verb, arg string, isDir func(dir string) bool) bool {
+	dir := path.Dir(ss.Cwd()) // CDUP
+	if verb == "CWD" || verb == "XCWD" {
+		dir = ss.Resolve(arg)
+	}
+	if !isDir(dir) {
+		return ss.Reply("550 No such directory")
+	}
+	ss.cwd = dir
+	return ss.Reply("250 Directory changed to %s", dir)
 }

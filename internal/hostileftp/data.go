@@ -32,7 +32,7 @@ func (ss *session) list(verb, arg string) bool {
 			return ss.Reply("550 No files found")
 		}
 	}
-	dir := ss.resolve(arg)
+	dir := ss.Resolve(arg)
 	if dir == ss.s.opts.InfiniteListing {
 		return ss.transfer(func(dc net.Conn) string { return ss.endlessListing(dc, verb) })
 	}

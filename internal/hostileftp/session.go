@@ -1,7 +1,6 @@
 package hostileftp
 
 import (
-	"path"
 	"strings"
 
 	"github.com/ftpmirror/ftpmirror/internal/ftpcore"
@@ -11,12 +10,11 @@ import (
 type session struct {
 	*ftpcore.Session
 	s    *Server
-	cwd  string
 	hung bool // a Hang verb arrived: never reply again
 }
 
 func newSession(s *Server, cs *ftpcore.Session) *session {
-	return &session{Session: cs, s: s, cwd: "/"}
+	return &session{Session: cs, s: s}
 }
 
 // serve runs the session until the client leaves, QUIT, or Close.
@@ -76,7 +74,7 @@ func (ss *session) stat(arg string) bool {
 			return ss.Reply("550 No files found")
 		}
 	}
-	lines, ok := ss.s.opts.StatListings[ss.resolve(arg)]
+	lines, ok := ss.s.opts.StatListings[ss.Resolve(arg)]
 	if !ok {
 		return ss.Reply("502 STAT of a path is not served here")
 	}
@@ -107,11 +105,9 @@ func (ss *session) handle(verb, arg string) bool {
 	case "NOOP":
 		return ss.Reply("200 NOOP ok")
 	case "PWD", "XPWD":
-		return ss.Reply("257 %q is the current directory", ss.cwd)
-	case "CWD", "XCWD":
-		return ss.cd(ss.resolve(arg))
-	case "CDUP", "XCUP":
-		return ss.cd(path.Dir(ss.cwd))
+		return ss.Pwd()
+	case "CWD", "XCWD", "CDUP", "XCUP":
+		return ss.Chdir(verb, arg, ss.isDir)
 	case "EPSV", "PASV":
 		return ss.Passive(verb)
 	case "EPRT", "PORT":
@@ -121,15 +117,15 @@ func (ss *session) handle(verb, arg string) bool {
 	case "LIST", "NLST", "MLSD":
 		return ss.list(verb, arg)
 	case "RETR":
-		return ss.retr(ss.resolve(arg))
+		return ss.retr(ss.Resolve(arg))
 	case "SIZE":
-		f, ok := ss.s.opts.Files[ss.resolve(arg)]
+		f, ok := ss.s.opts.Files[ss.Resolve(arg)]
 		if !ok {
 			return ss.Reply("550 No such file")
 		}
 		return ss.Reply("213 %d", len(f.Data))
 	case "MDTM":
-		f, ok := ss.s.opts.Files[ss.resolve(arg)]
+		f, ok := ss.s.opts.Files[ss.Resolve(arg)]
 		if !ok {
 			return ss.Reply("550 No such file")
 		}
@@ -141,11 +137,11 @@ func (ss *session) handle(verb, arg string) bool {
 	case "STAT":
 		return ss.stat(arg)
 	case "HASH":
-		sum, ok := ss.s.opts.SHA256[ss.resolve(arg)]
+		sum, ok := ss.s.opts.SHA256[ss.Resolve(arg)]
 		if !ok {
 			return ss.Reply("550 No hash for that file")
 		}
-		return ss.Reply("213 SHA-256 0-%d %s %s", len(ss.s.opts.Files[ss.resolve(arg)].Data), sum, arg)
+		return ss.Reply("213 SHA-256 0-%d %s %s", len(ss.s.opts.Files[ss.Resolve(arg)].Data), sum, arg)
 	case "ABOR":
 		return ss.Reply("226 Nothing to abort")
 	case "QUIT":
@@ -170,17 +166,6 @@ func (ss *session) feat() bool {
 	}
 	b.WriteString("211 End")
 	return ss.Reply("%s", b.String())
-}
-
-// resolve makes a command's path argument absolute.
-func (ss *session) resolve(arg string) string { return ftpcore.Resolve(ss.cwd, arg) }
-
-func (ss *session) cd(dir string) bool {
-	if !ss.isDir(dir) {
-		return ss.Reply("550 No such directory")
-	}
-	ss.cwd = dir
-	return ss.Reply("250 Directory changed to %s", dir)
 }
 
 func (ss *session) isDir(dir string) bool {
