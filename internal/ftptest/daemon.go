@@ -121,12 +121,10 @@ func startDaemon(t testing.TB, name string, d *daemonSetup, command func(port in
 func runDaemon(name string, cmd *exec.Cmd, port int) (*Server, error) {
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	c, err := startChild(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("ftptest: start %s: %w", name, err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	pid := cmd.Process.Pid
 	s := &Server{
 		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		Host: "127.0.0.1",
@@ -134,12 +132,8 @@ func runDaemon(name string, cmd *exec.Cmd, port int) (*Server, error) {
 		User: VsftpdUser, Password: VsftpdPassword,
 		LoginDir: "/",
 	}
-	s.stop = func() error {
-		killTree(pid)
-		<-exited
-		return nil
-	}
-	if err := waitFor220(s.Addr, false, exited); err != nil {
+	s.stop = c.stop
+	if err := waitFor220(s.Addr, false, c); err != nil {
 		_ = s.Close()
 		text := strings.TrimSpace(out.String())
 		if strings.Contains(text, "in use") {
@@ -148,4 +142,31 @@ func runDaemon(name string, cmd *exec.Cmd, port int) (*Server, error) {
 		return nil, fmt.Errorf("ftptest: %s did not start: %w; its output: %q", name, err, text)
 	}
 	return s, nil
+}
+
+// child is a started server process, whose end may be awaited any number
+// of times (by the start-up check, then by Close).
+type child struct {
+	pid  int
+	done chan struct{} // closed once the process has exited
+	err  error         // its Wait error; read only after done is closed
+}
+
+func startChild(cmd *exec.Cmd) (*child, error) {
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{pid: cmd.Process.Pid, done: make(chan struct{})}
+	go func() {
+		c.err = cmd.Wait()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// stop ends the process and its session processes, and waits for it.
+func (c *child) stop() error {
+	killTree(c.pid)
+	<-c.done
+	return nil
 }

@@ -43,7 +43,7 @@ const (
 	pamService     = "ftpmirror-test"
 	pamFile        = "/etc/pam.d/" + pamService
 	setupLockFile  = "/run/ftpmirror-test.lock"
-	vsftpdStartMax = 10 * time.Second // for any launched server to answer
+	vsftpdStartMax = 30 * time.Second // for any launched server to answer, even on a loaded machine
 )
 
 const pamConfig = `# Written by ftpmirror's internal/ftptest for its vsftpd interop tests.
@@ -180,18 +180,12 @@ func startVsftpd(root, dir string, o VsftpdOptions) (*Server, error) {
 	cmd := exec.Command(vsftpdBinary, confFile)
 	cmd.Env = append(os.Environ(), o.Env...)
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	c, err := startChild(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("ftptest: start vsftpd: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	pid := cmd.Process.Pid
-	s.stop = func() error {
-		killTree(pid)
-		<-exited
-		return nil
-	}
-	if err := waitFor220(s.Addr, o.ImplicitTLS, exited); err != nil {
+	s.stop = c.stop
+	if err := waitFor220(s.Addr, o.ImplicitTLS, c); err != nil {
 		_ = s.Close()
 		text := strings.TrimSpace(out.String())
 		if strings.Contains(text, "could not bind listening") {
@@ -264,12 +258,12 @@ func vsftpdConfig(root, empty string, port int, o VsftpdOptions) string {
 	return b.String()
 }
 
-func waitFor220(addr string, implicitTLS bool, exited <-chan error) error {
+func waitFor220(addr string, implicitTLS bool, c *child) error {
 	deadline := time.Now().Add(vsftpdStartMax)
 	for {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("vsftpd exited: %v", err)
+		case <-c.done:
+			return fmt.Errorf("the server exited: %v", c.err)
 		default:
 		}
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
