@@ -10,6 +10,9 @@ func TestRunVsftpdServesUntilStopAndRemovesItsConfig(t *testing.T) {
 	if reason := vsftpdUnavailable(); reason != "" {
 		skipOrFail(t, "vsftpd", reason)
 	}
+	// A TMPDIR of its own: other test processes on the machine run
+	// RunVsftpd too, and their directories come and go meanwhile.
+	t.Setenv("TMPDIR", t.TempDir())
 	before := vsftpdDirs(t)
 	s, stop, err := RunVsftpd(sampleTree(t), VsftpdOptions{})
 	if err != nil {
