@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/textproto"
 	"strconv"
+	"strings"
 )
 
 // reply is one FTP reply as read from the server: its code, its text (the
@@ -55,11 +56,9 @@ func readReply(br *bufio.Reader, maxLines int) (reply, error) {
 		}
 		msg = append(msg, line)
 	}
-	joined := msg[0]
-	for _, m := range msg[1:] {
-		joined += "\n" + m
-	}
-	return reply{Code: code, Msg: joined, Raw: raw.Bytes()}, nil
+	// Joined once: adding line by line copies a STAT listing of n lines
+	// n times over.
+	return reply{Code: code, Msg: strings.Join(msg, "\n"), Raw: raw.Bytes()}, nil
 }
 
 // maxLineLen bounds one line of a reply.
