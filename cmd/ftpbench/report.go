@@ -95,15 +95,18 @@ func verdictOnTarget(rows []row, r row) string {
 		return ""
 	}
 	met := r.identical
-	switch {
-	case t.maxRatio > 0:
+	if t.maxRatio > 0 {
 		base, ok := timeOf(rows, r.scenario.id, t.vs)
 		if !ok {
 			return t.text + ": no " + t.vs + " to compare"
 		}
 		met = met && r.median.Seconds() <= t.maxRatio*base.Seconds()
-	case t.maxRSSMB > 0:
+	}
+	if t.maxRSSMB > 0 {
 		met = met && float64(r.rssKB)/1024 < t.maxRSSMB
+	}
+	if t.maxWall > 0 {
+		met = met && r.median <= t.maxWall
 	}
 	if met {
 		return t.text + ": met"

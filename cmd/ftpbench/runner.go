@@ -111,6 +111,9 @@ func (b *bench) runGroup(ctx context.Context, g group) ([]result, error) {
 				return out, err
 			}
 			for _, s := range g.scenarios {
+				if s.only != "" && s.only != t.name {
+					continue
+				}
 				if ctx.Err() != nil {
 					os.RemoveAll(work)
 					return out, ctx.Err()
@@ -152,7 +155,7 @@ func (b *bench) once(ctx context.Context, s scenario, t *tool, srv *ftptest.Serv
 	var px *ftpproxy.Proxy
 	if s.proxied() {
 		var err error
-		px, err = ftpproxy.Start(ftpproxy.Options{Upstream: srv.Addr, Delay: s.delay, BytesPerSec: s.bytesPerSec})
+		px, err = ftpproxy.Start(ftpproxy.Options{Upstream: srv.Addr, Delay: s.delay, BytesPerSec: s.bytesPerSec, Passive: s.passive})
 		if err != nil {
 			r.err = err.Error()
 			return r

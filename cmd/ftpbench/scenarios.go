@@ -8,17 +8,18 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ftpmirror/ftpmirror/internal/ftpproxy"
 	"github.com/ftpmirror/ftpmirror/internal/ftptest"
 )
 
 // scenarioIDs are the scenarios in run order. "d" on the command line
 // selects both of its parts.
-func scenarioIDs() []string { return []string{"a", "b", "c", "d", "m"} }
+func scenarioIDs() []string { return []string{"a", "b", "c", "d", "m", "f"} }
 
 // scenario is one measured situation: a link, a tree and whether the
 // destination starts empty.
 type scenario struct {
-	id    string // as printed: "a", "b", "c", "d-small", "d-big", "m"
+	id    string // as printed: "a", "b", "c", "d-small", "d-big", "m", "f"
 	title string
 	// delay is the one-way delay of the emulated link (RTT = 2*delay);
 	// bytesPerSec caps each direction of each data connection. With
@@ -30,17 +31,26 @@ type scenario struct {
 	resync bool
 	// pget asks lftp for segmented downloads (mirror --use-pget-n=8).
 	pget bool
+	// passive is what the proxy does with passive replies: a blackhole is
+	// a firewall that drops passive data connections.
+	passive ftpproxy.PassiveFault
+	// only, if set, is the one tool the scenario runs (the others have no
+	// way past its fault, and would only wait out their timeouts).
+	only string
 	// target is the goal for ftpmirror, checked by the report.
 	target target
 }
 
-func (s scenario) proxied() bool { return s.delay > 0 || s.bytesPerSec > 0 }
+func (s scenario) proxied() bool {
+	return s.delay > 0 || s.bytesPerSec > 0 || s.passive != ftpproxy.PassiveOK
+}
 
 // target is a goal for ftpmirror in one scenario.
 type target struct {
-	vs       string  // toolRclone or toolLftp: time ratio at most maxRatio
-	maxRatio float64 // 0: no time goal
-	maxRSSMB float64 // 0: no memory goal
+	vs       string        // toolRclone or toolLftp: time ratio at most maxRatio
+	maxRatio float64       // 0: no time goal
+	maxRSSMB float64       // 0: no memory goal
+	maxWall  time.Duration // 0: no goal on the time of ftpmirror alone
 	text     string
 }
 
@@ -105,9 +115,17 @@ func groups(c config) []group {
 	if want["m"] {
 		dirs := max(1, c.memFiles/100)
 		out = append(out, group{id: "mem", tree: treeSpec{files: c.memFiles, dirs: dirs, maxSize: 1024, seed: 6}, scenarios: []scenario{{
-			id: "m", title: fmt.Sprintf("loopback, %d files, %d dirs, 0-1KiB: peak RSS", c.memFiles, dirs),
-			target: target{maxRSSMB: 150, text: "peak RSS < 150 MB"},
+			id: "m", title: fmt.Sprintf("loopback, %d files, %d dirs, 0-1KiB: time and peak RSS", c.memFiles, dirs),
+			target: target{vs: toolRclone, maxRatio: 0.8, maxRSSMB: 150, text: "<= 0.8 x rclone, peak RSS < 150 MB"},
 		}}})
+	}
+	if want["f"] {
+		out = append(out, group{id: "firewall", tree: treeSpec{files: c.firewallFiles, dirs: max(1, c.firewallFiles/20), maxSize: c.maxSize, seed: 7},
+			scenarios: []scenario{{
+				id: "f", title: fmt.Sprintf("first run behind a firewall dropping passive data connections, loopback, %d files", c.firewallFiles),
+				passive: ftpproxy.PassiveBlackhole, only: toolFtpmirror,
+				target: target{maxWall: 12 * time.Second, text: "<= 12 s (one 10 s data timeout, then the files)"},
+			}}})
 	}
 	return out
 }
