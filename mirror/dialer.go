@@ -24,7 +24,8 @@ type Dialer struct {
 	tls       *tls.Config
 	stat      statMode
 	mlsd      statMode
-	clearOnce sync.Once // the warning that a password crosses in clear
+	clearOnce sync.Once     // the warning that a password crosses in clear
+	greeting  firstGreeting // server_names.go
 }
 
 // NewDialer returns a Dialer for srv. Options' zero value works.
@@ -105,6 +106,7 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 	case greeting.Code != 220:
 		return nil, fmt.Errorf("%w: %s refused the connection: %w", ErrConnect, addr, greeting.err())
 	}
+	d.greeting.keep(greeting.Msg)
 	if err := d.negotiateTLS(t); err != nil {
 		return nil, err
 	}

@@ -165,7 +165,7 @@ func run(ctx context.Context, o RunOptions, d direction) (*Report, error) {
 	}
 	var names localNames
 	scan := func(leaveOut func(rel string) bool) ([]plan.Entry, error) {
-		names = localNames{}
+		names = localNames{server: serverNameRule(pool.Dialer().Greeting())}
 		return ScanLocal(ctx, localRoot, names.wrap(func(rel string, kind plan.Kind) bool {
 			return leaveOut(rel) || skip(rel, kind)
 		}))

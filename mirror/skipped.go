@@ -23,12 +23,17 @@ const (
 // sent to an FTP server), collecting them, so that no plan touches them.
 type localNames struct {
 	skipped []plan.Skipped
+	server  func(name string) error // serverNameRule, or nil
 }
 
 // wrap returns skip extended to leave out, and note, unmirrorable names.
 func (n *localNames) wrap(skip func(string, plan.Kind) bool) func(string, plan.Kind) bool {
 	return func(rel string, kind plan.Kind) bool {
-		if err := plan.CheckName(path.Base(rel)); errors.Is(err, plan.ErrUnmirrorable) {
+		err := plan.CheckName(path.Base(rel))
+		if err == nil && n.server != nil {
+			err = n.server(path.Base(rel))
+		}
+		if errors.Is(err, plan.ErrUnmirrorable) {
 			n.skipped = append(n.skipped, plan.Skipped{Path: rel, Err: err})
 			return true
 		}

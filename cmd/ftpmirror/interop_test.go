@@ -160,7 +160,7 @@ func runInteropCases(t *testing.T, cases []interopCase) {
 func TestInteropAwkwardTree(t *testing.T) {
 	runInteropCases(t, []interopCase{
 		{"pull", interopPull, []interopServer{vsftpdDebian, vsftpdChroot, pureFtpd, proftpd, pyftpdlib}},
-		{"push", interopPush, []interopServer{vsftpdDebian, vsftpdChroot, proftpd, pyftpdlib}},
+		{"push", interopPush, []interopServer{vsftpdDebian, vsftpdChroot, pureFtpd, proftpd, pyftpdlib}},
 		{"sync", interopSync, []interopServer{vsftpdDebian, vsftpdChroot, pureFtpd, proftpd, pyftpdlib}},
 	})
 }
