@@ -97,7 +97,7 @@ func (d daemonSetup) writeFile(t testing.TB, name, text string) string {
 func startDaemon(t testing.TB, name string, d *daemonSetup, command func(port int) *exec.Cmd) *Server {
 	t.Helper()
 	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 0; attempt < 5; attempt++ {
 		port, err := freePort()
 		if err != nil {
 			t.Fatal(err)
@@ -133,11 +133,19 @@ func runDaemon(name string, cmd *exec.Cmd, port int) (*Server, error) {
 		LoginDir: "/",
 	}
 	s.stop = c.stop
-	if err := waitFor220(s.Addr, false, c); err != nil {
+	token := banner(port)
+	if name == "pure-ftpd" {
+		// Its greeting cannot be set; it names its port, after its name.
+		token = fmt.Sprintf("Server port: %d.", port)
+	}
+	if err := waitFor220(s.Addr, nil, c, token); err != nil {
 		_ = s.Close()
 		text := strings.TrimSpace(out.String())
 		if strings.Contains(text, "in use") {
 			return nil, fmt.Errorf("%w: %s", errPortTaken, text)
+		}
+		if errors.Is(err, errPortTaken) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("ftptest: %s did not start: %w; its output: %q", name, err, text)
 	}

@@ -1,6 +1,7 @@
 package ftptest
 
 import (
+	"errors"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -18,10 +19,26 @@ func TestServerThatExitsAtStartIsReportedAndStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := waitFor220("127.0.0.1:"+strconv.Itoa(port), false, c); err == nil {
+	if err := waitFor220("127.0.0.1:"+strconv.Itoa(port), nil, c, banner(port)); err == nil {
 		t.Fatal("waitFor220 succeeded for a process that exited")
 	}
 	if err := c.stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A port another server took meanwhile is told apart from the launched
+// server by the banner, so the launcher retries on a new port instead of
+// handing out the other server (it once did, and a test talked to a
+// server of another test package).
+func TestStartupCheckRefusesAnotherServersGreeting(t *testing.T) {
+	other := Start(t, t.TempDir(), Options{})
+	c, err := startChild(exec.Command("/bin/sh", "-c", "exec sleep 60"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.stop()
+	if err := waitFor220(other.Addr, nil, c, banner(other.Port)); !errors.Is(err, errPortTaken) {
+		t.Fatalf("waitFor220 on another server's port: %v; want errPortTaken", err)
 	}
 }

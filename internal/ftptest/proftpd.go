@@ -57,6 +57,7 @@ func proftpdConfig(d daemonSetup, logFile string, o ProftpdOptions) string {
 	// As Debian's proftpd.conf, except for paths, the address, the user
 	// database and IPv6.
 	w(`ServerName "Debian"`)
+	w(`ServerIdent on "ProFTPD Server (Debian) %s"`, banner(d.port))
 	w("ServerType standalone")
 	w("DefaultServer on")
 	w("UseIPv6 off")

@@ -3,9 +3,11 @@ package ftptest
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,7 +97,7 @@ func StartVsftpd(t testing.TB, root string, o VsftpdOptions) *Server {
 	dir := t.TempDir()
 	var s *Server
 	var err error
-	for attempt := 0; attempt < 3; attempt++ { // the free port may be taken meanwhile
+	for attempt := 0; attempt < 5; attempt++ { // the free port may be taken meanwhile
 		s, err = startVsftpd(root, dir, o)
 		if !errors.Is(err, errPortTaken) {
 			break
@@ -185,11 +187,18 @@ func startVsftpd(root, dir string, o VsftpdOptions) (*Server, error) {
 		return nil, fmt.Errorf("ftptest: start vsftpd: %w", err)
 	}
 	s.stop = c.stop
-	if err := waitFor220(s.Addr, o.ImplicitTLS, c); err != nil {
+	var tlsConf *tls.Config
+	if o.ImplicitTLS {
+		tlsConf = &tls.Config{RootCAs: s.CertPool, ServerName: "127.0.0.1"}
+	}
+	if err := waitFor220(s.Addr, tlsConf, c, banner(port)); err != nil {
 		_ = s.Close()
 		text := strings.TrimSpace(out.String())
 		if strings.Contains(text, "could not bind listening") {
 			return nil, fmt.Errorf("%w: %s", errPortTaken, text)
+		}
+		if errors.Is(err, errPortTaken) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("ftptest: vsftpd did not start: %w; its output: %q; config %s:\n%s", err, text, confFile, conf)
 	}
@@ -217,6 +226,7 @@ func vsftpdConfig(root, empty string, port int, o VsftpdOptions) string {
 	w("listen_ipv6", "NO")
 	w("listen_address", "127.0.0.1")
 	w("listen_port", fmt.Sprint(port))
+	w("ftpd_banner", "vsFTPd "+banner(port))
 	w("background", "NO")
 	w("seccomp_sandbox", "NO")
 	w("secure_chroot_dir", empty)
@@ -258,7 +268,15 @@ func vsftpdConfig(root, empty string, port int, o VsftpdOptions) string {
 	return b.String()
 }
 
-func waitFor220(addr string, implicitTLS bool, c *child) error {
+// banner is the token a launched server puts in its greeting, so that the
+// start-up check knows its own server from another process's that took
+// the port meanwhile (freePort's port is free only until it returns).
+func banner(port int) string { return fmt.Sprintf("ftptest-%d-%d", os.Getpid(), port) }
+
+// waitFor220 waits until the server at addr greets with a 220 reply that
+// holds token (over TLS from the first byte when tlsConf is set). A 220
+// without it is another server on that port: errPortTaken.
+func waitFor220(addr string, tlsConf *tls.Config, c *child, token string) error {
 	deadline := time.Now().Add(vsftpdStartMax)
 	for {
 		select {
@@ -268,18 +286,19 @@ func waitFor220(addr string, implicitTLS bool, c *child) error {
 		}
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
-			if implicitTLS {
-				conn.Close() // a TCP answer is enough; the banner needs a handshake
-				return nil
+			if tlsConf != nil {
+				conn = tls.Client(conn, tlsConf)
 			}
 			_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
-			line, rerr := bufio.NewReader(conn).ReadString('\n')
+			code, msg, rerr := textproto.NewReader(bufio.NewReader(conn)).ReadResponse(220)
 			conn.Close()
-			if rerr == nil && strings.HasPrefix(line, "220") {
+			switch {
+			case rerr == nil && strings.Contains(msg, token):
 				return nil
-			}
-			if rerr == nil {
-				return fmt.Errorf("banner %q", strings.TrimSpace(line))
+			case rerr == nil:
+				return fmt.Errorf("%w: another server answers on %s: %q", errPortTaken, addr, msg)
+			case code != 0:
+				return fmt.Errorf("banner %d %q", code, msg)
 			}
 		}
 		if time.Now().After(deadline) {

@@ -20,7 +20,7 @@ func RunVsftpd(root string, o VsftpdOptions) (*Server, func(), error) {
 		return nil, nil, fmt.Errorf("ftptest: %w", err)
 	}
 	var s *Server
-	for attempt := 0; attempt < 3; attempt++ { // the free port may be taken meanwhile
+	for attempt := 0; attempt < 5; attempt++ { // the free port may be taken meanwhile
 		s, err = startVsftpd(root, dir, o)
 		if !errors.Is(err, errPortTaken) {
 			break
