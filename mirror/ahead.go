@@ -8,7 +8,7 @@ import (
 )
 
 // A worker that downloads many small files over one connection sends the
-// next file's commands (MDTM, EPSV, RETR) while the current file is still
+// next file's commands (MDTM, PRET where the library uses it, EPSV, RETR) while the current file is still
 // arriving. The server reads them when the transfer ends and answers at
 // once, so each file costs about one round trip instead of two. Their
 // entries in the record of owed replies follow the current data command's:
@@ -58,6 +58,13 @@ func (s *aheadSender) send(t *transport, spec retrSpec) error {
 	if spec.mtime {
 		a.mt = &mtimeFuture{}
 		if _, err := t.sendOwn("MDTM "+spec.path, maxReplyLines, true, a.mt.handle); err != nil {
+			return err
+		}
+	}
+	if t.usesPRET {
+		// The library's next lines are PRET, EPSV (answered here) and
+		// RETR: each of its own must be sent ahead in its order.
+		if err := t.sendForLibrary("PRET RETR "+spec.path, true); err != nil {
 			return err
 		}
 	}

@@ -15,27 +15,23 @@ import (
 // "type=OS.unix=symlink" (proftpd) with the link's own size, or as what it
 // points to (pyftpdlib), and vsftpd, whose LIST shows "name -> target".
 var linkServers = []struct {
-	name       string
-	start      func(t *testing.T, root string) (Server, string) // and the remote dir
-	noPipeline bool
+	name  string
+	start func(t *testing.T, root string) (Server, string) // and the remote dir
 }{
-	// Commands sent ahead during a transfer get "500 Unknown command" from
-	// pure-ftpd and a retry waits the idle timeout (told to the transport
-	// on the board): not what these tests are about.
 	{"pure-ftpd", func(t *testing.T, root string) (Server, string) {
 		return serverFor(ftptest.StartPureFtpd(t, root, ftptest.PureFtpdOptions{})), "/"
-	}, true},
+	}},
 	{"proftpd", func(t *testing.T, root string) (Server, string) {
 		s := ftptest.StartProftpd(t, root, ftptest.ProftpdOptions{})
 		return serverFor(s), s.LoginDir
-	}, false},
+	}},
 	// pyftpdlib's MLSD follows links: a link shows as what it points to.
 	{"pyftpdlib", func(t *testing.T, root string) (Server, string) {
 		return serverFor(ftptest.StartPyftpdlib(t, root, ftptest.PyftpdlibOptions{})), "/"
-	}, false},
+	}},
 	{"vsftpd", func(t *testing.T, root string) (Server, string) {
 		return serverFor(ftptest.StartVsftpd(t, root, ftptest.VsftpdOptions{})), "/"
-	}, false},
+	}},
 }
 
 // linkTree writes a tree with symlinks: to a file with a space in its
@@ -72,7 +68,7 @@ func TestPullRecreatesSymlinksOnMLSDServers(t *testing.T) {
 			srv, dir := ls.start(t, remote)
 			f := &pullFixture{t: t, remote: remote, local: filepath.Join(t.TempDir(), "mirror"),
 				state: filepath.Join(t.TempDir(), "state.db"), srv: srv}
-			r := f.mustPull(func(o *PullOptions) { o.RemoteDir, o.Conn.NoPipeline = dir, ls.noPipeline })
+			r := f.mustPull(func(o *PullOptions) { o.RemoteDir = dir })
 			for link, target := range map[string]string{
 				"link": "space name.txt", "space dir/link here": "../space name.txt", "dirlink": "sub", "dangling": "nothere",
 			} {
@@ -86,7 +82,7 @@ func TestPullRecreatesSymlinksOnMLSDServers(t *testing.T) {
 			if b, err := os.ReadFile(filepath.Join(f.local, "space name.txt")); err != nil || len(b) != 1950 {
 				t.Errorf("space name.txt: %d bytes, %v", len(b), err)
 			}
-			r = f.mustPull(func(o *PullOptions) { o.RemoteDir, o.Conn.NoPipeline = dir, ls.noPipeline })
+			r = f.mustPull(func(o *PullOptions) { o.RemoteDir = dir })
 			if len(r.Plan.Actions) != 0 || len(r.Skipped) != 0 || len(r.SkippedBefore) != 1 {
 				t.Errorf("second pull: actions %v, skipped %v, before %v; want nothing new", r.Plan.Actions, r.Skipped, r.SkippedBefore)
 			}
@@ -110,7 +106,7 @@ func TestPullCopyLinksMirrorsWhatLinksPointTo(t *testing.T) {
 			srv, dir := ls.start(t, remote)
 			f := &pullFixture{t: t, remote: remote, local: filepath.Join(t.TempDir(), "mirror"),
 				state: filepath.Join(t.TempDir(), "state.db"), srv: srv}
-			opts := func(o *PullOptions) { o.RemoteDir, o.Conn.NoPipeline, o.CopyLinks = dir, ls.noPipeline, true }
+			opts := func(o *PullOptions) { o.RemoteDir, o.CopyLinks = dir, true }
 			r := f.mustPull(opts)
 			for p, want := range map[string]int{"link": 1950, "dirlink/inner.txt": 5, "sub/inner.txt": 5} {
 				fi, err := os.Lstat(filepath.Join(f.local, p))

@@ -36,6 +36,9 @@ type owed struct {
 	data bool
 	// during marks a command sent while a data transfer was in progress.
 	during bool
+	// preliminary is set once a data command has had its 1xx reply: the
+	// transfer is under way.
+	preliminary bool
 	// handle takes a transport-owned reply.
 	handle   func(reply)
 	maxLines int
@@ -44,10 +47,19 @@ type owed struct {
 // fits reports whether code can answer the entry's command. A reply that
 // does not fit is a reply to another command.
 func (e *owed) fits(code int) bool {
+	if e.preliminary && code >= 500 && code <= 504 {
+		// Once a transfer is under way only its outcome may come (RFC 959
+		// 5.4). A syntax error is the reply to commands the server read
+		// during the transfer and threw away: pure-ftpd answers one 500
+		// for all of them (src/ftpd.c), so their replies never come.
+		return false
+	}
 	if code >= 400 {
 		return true
 	}
 	switch e.verb {
+	case "PRET":
+		return code == 200
 	case "MDTM", "SIZE":
 		return code == 213
 	case "EPSV":

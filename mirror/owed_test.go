@@ -115,18 +115,25 @@ func TestOwedReplyFits(t *testing.T) {
 	for _, c := range []struct {
 		verb string
 		data bool
+		pre  bool // the transfer is under way (its 1xx came)
 		code int
 		want bool
 	}{
-		{"RETR", true, 150, true}, {"RETR", true, 226, true}, {"RETR", true, 451, true},
-		{"RETR", true, 213, false}, {"RETR", true, 229, false},
-		{"MDTM", false, 213, true}, {"MDTM", false, 229, false}, {"MDTM", false, 550, true},
-		{"EPSV", false, 229, true}, {"EPSV", false, 150, false},
-		{"STAT", false, 213, true}, {"CWD", false, 250, true},
+		{"RETR", true, false, 150, true}, {"RETR", true, false, 226, true}, {"RETR", true, false, 451, true},
+		{"RETR", true, false, 213, false}, {"RETR", true, false, 229, false},
+		{"RETR", true, false, 550, true}, {"RETR", true, false, 500, true},
+		// Under way, only the transfer's outcome may come: a syntax error is
+		// the reply to commands the server threw away during it (pure-ftpd).
+		{"RETR", true, true, 226, true}, {"RETR", true, true, 426, true}, {"RETR", true, true, 451, true},
+		{"RETR", true, true, 552, true}, {"RETR", true, true, 500, false}, {"RETR", true, true, 502, false},
+		{"MDTM", false, false, 213, true}, {"MDTM", false, false, 229, false}, {"MDTM", false, false, 550, true},
+		{"EPSV", false, false, 229, true}, {"EPSV", false, false, 150, false},
+		{"PRET", false, false, 200, true}, {"PRET", false, false, 226, false}, {"PRET", false, false, 550, true},
+		{"STAT", false, false, 213, true}, {"CWD", false, false, 250, true},
 	} {
-		e := &owed{verb: c.verb, data: c.data}
+		e := &owed{verb: c.verb, data: c.data, preliminary: c.pre}
 		if got := e.fits(c.code); got != c.want {
-			t.Errorf("%s fits %d = %v, want %v", c.verb, c.code, got, c.want)
+			t.Errorf("%s (under way %v) fits %d = %v, want %v", c.verb, c.pre, c.code, got, c.want)
 		}
 	}
 }

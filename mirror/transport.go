@@ -44,6 +44,7 @@ type transport struct {
 	partial    []byte       // an incomplete command line from the library
 	loggedIn   bool         // the transport logged in: the library's USER is answered here
 	listHidden bool         // rewrite a bare LIST to LIST -a
+	usesPRET   bool         // the library sends PRET before data commands (the server lists it)
 
 	ahead aheadSender
 	stat  statBatch
@@ -96,6 +97,7 @@ func (t *transport) libraryReply() (reply, error) {
 			return reply{}, err
 		}
 		if head.data && r.Code < 200 {
+			head.preliminary = true
 			return r, nil // a preliminary reply: the entry waits for the final one
 		}
 		t.replies.pop()
@@ -249,6 +251,8 @@ func (t *transport) fromLibrary(line string) error {
 	case verb == "EPSV" || verb == "PASV":
 		t.local2lib.WriteString(t.negotiate(op, verb))
 		return t.w.err()
+	case verb == "PRET":
+		t.usesPRET = true // the library sends PRET before every data command
 	case verb == "MLSD" && op.asList:
 		line, verb = "LIST -a"+line[len("MLSD"):], "LIST"
 	case verb == "LIST" && t.listHidden:
