@@ -120,7 +120,7 @@ func (w *activeWait) wait() (net.Conn, error) {
 // accepted lazily, on first use.
 type activeConn struct {
 	w    *activeWait
-	t    *transport
+	n    *negotiator
 	op   *dataOp
 	once sync.Once
 	conn net.Conn
@@ -135,7 +135,7 @@ func (a *activeConn) get() (net.Conn, error) {
 			return
 		}
 		a.op.record(Attempt{Method: a.w.method, Stage: StageOK, Target: a.w.target})
-		a.conn = a.t.wrapData(c, a.op)
+		a.conn = a.n.wrapData(c, a.op)
 	})
 	return a.conn, a.err
 }

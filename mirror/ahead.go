@@ -49,11 +49,11 @@ var errAheadMismatch = errors.New("a download sent ahead was not the next one as
 // ahead; otherwise it does nothing and the next download goes the
 // ordinary way.
 func (s *aheadSender) send(t *transport, spec retrSpec) error {
-	m := t.book.current()
+	m := t.neg.book.current()
 	if !t.pipe.sendsAhead() || !m.Passive() || s.sent != nil {
 		return nil
 	}
-	a := &aheadRetr{spec: spec, pc: newPassiveConn(t, m)}
+	a := &aheadRetr{spec: spec, pc: newPassiveConn(t.neg, m)}
 	s.sent = a
 	if spec.mtime {
 		a.mt = &mtimeFuture{}

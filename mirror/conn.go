@@ -68,7 +68,7 @@ func (c *Conn) doOp(ctx context.Context, op *dataOp, fn func() error) error {
 		c.t.w.aborted.Store(true)
 		c.t.w.fail(ctx.Err())
 	}
-	c.t.endData(op, err)
+	c.t.neg.endData(op, err)
 	c.t.begin(nil)
 	if op.method != "" {
 		c.method = op.method
@@ -230,7 +230,7 @@ func (c *Conn) ModTime(ctx context.Context, path string) (time.Time, error) {
 
 // Close says QUIT and closes the connection.
 func (c *Conn) Close() error {
-	defer c.t.cancelDial()
+	defer c.t.neg.stop()
 	if c.Broken() {
 		return c.t.w.close()
 	}

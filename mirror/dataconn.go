@@ -30,15 +30,15 @@ var errListingTooLong = errors.New("listing too long")
 
 // wrapData prepares a freshly opened data connection for op: deadlines,
 // limit and, with PROT P, TLS resuming the control connection's session.
-func (t *transport) wrapData(c net.Conn, op *dataOp) net.Conn {
+func (n *negotiator) wrapData(c net.Conn, op *dataOp) net.Conn {
 	if op == nil {
 		op = &dataOp{}
 	}
-	dc := &dataConn{Conn: t.opts.MinRate.bound(c), idle: t.opts.IdleTimeout, limit: op.limit, aborted: &t.w.aborted} // minrate.go
+	dc := &dataConn{Conn: n.opts.MinRate.bound(c), idle: n.opts.IdleTimeout, limit: op.limit, aborted: n.aborted} // minrate.go
 	op.setCurrent(dc)
-	conn := t.opts.Bandwidth.conn(dc, &t.w.aborted) // the bytes on the wire, beneath TLS
-	if t.dataTLS != nil {
-		conn = tls.Client(conn, t.dataTLS)
+	conn := n.opts.Bandwidth.conn(dc, n.aborted) // the bytes on the wire, beneath TLS
+	if n.tls != nil {
+		conn = tls.Client(conn, n.tls)
 	}
 	if op.limit > 0 {
 		// A listing: count its lines as the library reads them.

@@ -74,7 +74,7 @@ func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
 	defer stop()
 	c, err := d.handshake(t)
 	if err != nil {
-		t.cancelDial()
+		t.neg.stop()
 		_ = raw.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -82,7 +82,7 @@ func (d *Dialer) Dial(ctx context.Context) (*Conn, error) {
 		return nil, err
 	}
 	if ctx.Err() != nil {
-		t.cancelDial()
+		t.neg.stop()
 		_ = raw.Close()
 		return nil, ctx.Err()
 	}
@@ -132,7 +132,7 @@ func (d *Dialer) handshake(t *transport) (*Conn, error) {
 		return nil, fmt.Errorf("after login to %s: %w", addr, err)
 	}
 	if t.secure() {
-		if err := t.protect(d.tls); err != nil {
+		if err := t.neg.protect(d.tls); err != nil {
 			return nil, fmt.Errorf("%w: %s refuses protected data connections: %w", ErrConnect, addr, err)
 		}
 	}

@@ -54,8 +54,11 @@
 //   - dataOp (dataop.go): one operation's data channel, given by Conn.do to
 //     each library call: its byte limit, whether a STAT stands in for LIST,
 //     the download it may take from those sent ahead, and what was done.
-//   - negotiation (negotiate.go, methods.go, active.go, dataconn.go): when
-//     the library sends EPSV (or PASV) the transport opens a data channel
+//   - negotiator (negotiate.go, methods.go, active.go, dataconn.go): a
+//     type of its own, composed by the transport, that owns the method book,
+//     the control connection's addresses and the data TLS config (PROT P),
+//     and reaches the server only through controlLine (ask, broken). When
+//     the library sends EPSV (or PASV) it opens a data channel
 //     with the Method in force (EPSV, PASV, EPRT or PORT) and answers the
 //     library with a synthetic "229"; the library's data "dial" (it calls
 //     the same dial function, ftp.DialWithDialFunc, and uses the net.Conn
@@ -63,9 +66,10 @@
 //     by the control peer unless TrustPASVIP; active mode admits only the
 //     server's address.
 //   - login (login.go) and TLS (dialer.go): USER, then PASS only after 331,
-//     by reply codes; AUTH TLS (explicit, or auto when FEAT offers it),
-//     PBSZ 0 and PROT P by the transport, since the library would put TLS
-//     above ctrlConn; data connections resume the control TLS session.
+//     by reply codes; AUTH TLS (explicit, or auto when FEAT offers it) by
+//     the transport, PBSZ 0 and PROT P by its negotiator, since the library
+//     would put TLS above ctrlConn; data connections resume the control TLS
+//     session.
 //   - pipelinePolicy (pipeline.go), aheadSender (ahead.go), statBatch
 //     (statlist.go): what is sent before its turn.
 //

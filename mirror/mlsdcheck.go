@@ -85,7 +85,7 @@ func (c *Conn) listConn() (*ftp.ServerConn, error) {
 	t := c.t
 	t.handedLib = false
 	t.local2lib.WriteString("220 ftpmirror: LIST\r\n")
-	sc, err := ftp.Dial(t.peer.String(), ftp.DialWithDialFunc(t.dial), ftp.DialWithLocation(time.UTC),
+	sc, err := ftp.Dial(t.neg.peer.String(), ftp.DialWithDialFunc(t.dial), ftp.DialWithLocation(time.UTC),
 		ftp.DialWithDisabledMLSD(true), ftp.DialWithForceListHidden(true))
 	if err != nil {
 		return nil, err

@@ -1,40 +1,94 @@
 package mirror
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/textproto"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
+
+// controlLine is the control connection as the negotiator uses it: the
+// transport implements it over its record of owed replies (owed.go).
+type controlLine interface {
+	// ask writes a command of the negotiator's own; handle gets its reply.
+	// With wait, the replies owed before it are read first, and ask returns
+	// once handle has run; without, the reply is read later, in wire order.
+	ask(line string, handle func(reply), wait bool) error
+	// broken returns the error that ended the control connection, or nil.
+	broken() error
+}
+
+// negotiator opens the data channels of one control connection: it tries
+// the methods its book allows (EPSV, PASV, EPRT, PORT), dials or accepts,
+// protects the connections with TLS once PROT P is in force, and tells the
+// book how each attempt went. It talks to the server only through ctl.
+type negotiator struct {
+	ctl       controlLine
+	book      *methodBook
+	opts      Options
+	log       *slog.Logger
+	server    string // for messages: user@host:port, never the password
+	pipelined bool   // a method known to work is not waited for
+	aborted   *atomic.Bool
+
+	peer  *net.TCPAddr // the control connection's ends
+	local *net.TCPAddr
+	tls   *tls.Config // set once PROT P is in force
+	// dialCtx ends every passive dial in progress when the connection is
+	// aborted or closed.
+	dialCtx context.Context
+	stop    context.CancelFunc
+}
+
+func newNegotiator(ctl controlLine, raw net.Conn, o Options, book *methodBook, pipelined bool, aborted *atomic.Bool, server string) *negotiator {
+	n := &negotiator{ctl: ctl, book: book, opts: o, log: o.Logger, server: server, pipelined: pipelined, aborted: aborted}
+	n.peer, _ = raw.RemoteAddr().(*net.TCPAddr)
+	n.local, _ = raw.LocalAddr().(*net.TCPAddr)
+	n.dialCtx, n.stop = context.WithCancel(context.Background())
+	return n
+}
+
+// command sends a line and returns its reply.
+func (n *negotiator) command(line string) (reply, error) {
+	var got reply
+	err := n.ctl.ask(line, func(r reply) { got = r }, true)
+	return got, err
+}
+
+// protect switches data connections to TLS (PBSZ 0, PROT P).
+func (n *negotiator) protect(cfg *tls.Config) error {
+	for _, cmd := range []string{"PBSZ 0", "PROT P"} {
+		r, err := n.command(cmd)
+		if err != nil {
+			return err
+		}
+		if r.Code != 200 {
+			return fmt.Errorf("%s: %w", cmd, r.err())
+		}
+	}
+	n.tls = cfg
+	return nil
+}
 
 // negotiate opens a data channel with the methods the book allows and
 // returns the reply the library gets for its EPSV or PASV: a synthetic
 // success whatever method was used, or a 425 when none worked.
-func (t *transport) negotiate(op *dataOp, verb string) string {
-	t.closePrepared(op)
-	if pc := t.ahead.take(op); pc != nil {
-		// The download was sent ahead (ahead.go).
-		op.usePassive(pc)
-		op.prepared, op.method = pc, pc.method
-		return okEPSV
-	}
-	if op.stat {
-		// The listing comes over the control connection (statlist.go).
-		op.statConn = &memConn{}
-		op.prepared = op.statConn
-		return okEPSV
-	}
+func (n *negotiator) negotiate(op *dataOp, verb string) string {
 	if op.failed {
 		return failReply
 	}
 	for {
-		cands := t.book.candidates()
+		cands := n.book.candidates()
 		if len(cands) == 0 {
-			op.dataErr = &DataChannelError{Server: t.server, Mode: t.opts.Mode, Attempts: t.book.failures()}
+			op.dataErr = &DataChannelError{Server: n.server, Mode: n.opts.Mode, Attempts: n.book.failures()}
 			op.failed = true
 			return failReply
 		}
@@ -42,9 +96,9 @@ func (t *transport) negotiate(op *dataOp, verb string) string {
 		var err error
 		if m.Passive() {
 			// Once the method is known to work, do not wait for its reply.
-			err = t.openPassive(op, m, t.pipe.pipeline && t.book.current() == m)
+			err = n.openPassive(op, m, n.pipelined && n.book.current() == m)
 		} else {
-			err = t.openActive(op, m)
+			err = n.openActive(op, m)
 		}
 		if err == nil {
 			op.method = m
@@ -53,12 +107,12 @@ func (t *transport) negotiate(op *dataOp, verb string) string {
 			}
 			return okEPSV
 		}
-		t.flushAttempts(op)
-		if t.w.err() != nil {
+		n.flushAttempts(op)
+		if n.ctl.broken() != nil {
 			return failReply
 		}
-		t.log.Debug("data channel attempt failed", "method", m, "err", err)
-		if c := t.book.candidates(); len(c) > 0 && c[0] == m {
+		n.log.Debug("data channel attempt failed", "method", m, "err", err)
+		if c := n.book.candidates(); len(c) > 0 && c[0] == m {
 			// A method that worked before failed once: the operation fails
 			// and is retried; the method is given up after repeated failures.
 			op.failed = true
@@ -82,26 +136,17 @@ const failReply = "425 ftpmirror: cannot open data connection\r\n"
 // openPassive asks the server for a passive port and connects to it. When
 // pipelined, it returns at once and the reply is read, and the port
 // dialled, when the library reads its data command's reply.
-func (t *transport) openPassive(op *dataOp, m Method, pipelined bool) error {
-	if !pipelined {
-		if err := t.settle(); err != nil {
-			return err
-		}
-	}
-	pc := newPassiveConn(t, m)
+func (n *negotiator) openPassive(op *dataOp, m Method, pipelined bool) error {
+	pc := newPassiveConn(n, m)
 	op.usePassive(pc)
-	e, err := t.sendOwn(string(m), maxReplyLines, false, pc.resolve)
-	if err != nil {
+	if err := n.ctl.ask(string(m), pc.resolve, !pipelined); err != nil {
 		return err
 	}
 	if pipelined {
 		op.prepared = pc
 		return nil
 	}
-	if err := t.await(e); err != nil {
-		return err
-	}
-	_, err = pc.dialled()
+	_, err := pc.dialled()
 	if a, ok := pc.takeAttempt(); ok {
 		op.record(a)
 	}
@@ -115,17 +160,17 @@ func (t *transport) openPassive(op *dataOp, m Method, pipelined bool) error {
 // passiveTarget reads the address a passive reply names: the control
 // connection's peer, with the port from the reply. A PASV reply's own
 // address is used only with TrustPASVIP; note tells when it differed.
-func (t *transport) passiveTarget(m Method, r reply) (target, note string, err error) {
+func (n *negotiator) passiveTarget(m Method, r reply) (target, note string, err error) {
 	var port int
-	host := t.peer.IP.String()
+	host := n.peer.IP.String()
 	switch {
 	case m == MethodEPSV && r.Code == 229:
 		port, err = parseEPSV(r.Msg)
 	case m == MethodPASV && r.Code == 227:
 		var ip net.IP
 		ip, port, err = parsePASV(r.Msg)
-		if err == nil && !ip.Equal(t.peer.IP) {
-			if t.opts.TrustPASVIP && !ip.IsUnspecified() {
+		if err == nil && !ip.Equal(n.peer.IP) {
+			if n.opts.TrustPASVIP && !ip.IsUnspecified() {
 				host = ip.String()
 			} else {
 				note = fmt.Sprintf("the server announced %s in its PASV reply; used the control connection's address %s instead", ip, host)
@@ -142,26 +187,26 @@ func (t *transport) passiveTarget(m Method, r reply) (target, note string, err e
 
 // openActive listens for the server's data connection and names the port
 // with EPRT or PORT.
-func (t *transport) openActive(op *dataOp, m Method) error {
+func (n *negotiator) openActive(op *dataOp, m Method) error {
 	start := time.Now()
-	advertise := t.opts.ActiveAddr
+	advertise := n.opts.ActiveAddr
 	if advertise == nil {
-		advertise = t.local.IP
+		advertise = n.local.IP
 	}
 	if m == MethodPORT && advertise.To4() == nil {
 		err := errors.New("PORT needs an IPv4 address")
 		op.record(Attempt{Method: m, Stage: StageCommand, Err: err})
 		return err
 	}
-	ln, err := listenActive(t.local.IP, t.opts.ActivePortLow, t.opts.ActivePortHigh)
+	ln, err := listenActive(n.local.IP, n.opts.ActivePortLow, n.opts.ActivePortHigh)
 	if err != nil {
 		op.record(Attempt{Method: m, Stage: StageCommand, Err: fmt.Errorf("cannot listen for active mode: %w", err)})
 		return err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	target := net.JoinHostPort(advertise.String(), strconv.Itoa(port))
-	t.log.Debug("listening for the active data connection", "method", m, "listen", ln.Addr().String(), "advertise", target)
-	r, err := t.command(activeCommand(m, advertise, port))
+	n.log.Debug("listening for the active data connection", "method", m, "listen", ln.Addr().String(), "advertise", target)
+	r, err := n.command(activeCommand(m, advertise, port))
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -171,15 +216,15 @@ func (t *transport) openActive(op *dataOp, m Method) error {
 		op.record(Attempt{Method: m, Stage: StageCommand, Err: r.err(), Duration: time.Since(start)})
 		return r.err()
 	}
-	w := newActiveWait(ln, t.peer.IP, m, target, t.log)
+	w := newActiveWait(ln, n.peer.IP, m, target, n.log)
 	op.setActive(w)
 	op.target = target
-	op.prepared = &activeConn{w: w, t: t, op: op}
+	op.prepared = &activeConn{w: w, n: n, op: op}
 	return nil
 }
 
 // closePrepared closes a data connection prepared and never used.
-func (t *transport) closePrepared(op *dataOp) {
+func (n *negotiator) closePrepared(op *dataOp) {
 	if op.prepared != nil {
 		_ = op.prepared.Close()
 		op.prepared = nil
@@ -187,9 +232,9 @@ func (t *transport) closePrepared(op *dataOp) {
 }
 
 // flushAttempts tells the book the operation's data channel attempts.
-func (t *transport) flushAttempts(op *dataOp) {
+func (n *negotiator) flushAttempts(op *dataOp) {
 	for _, a := range op.takeAttempts() {
-		t.book.record(a)
+		n.book.record(a)
 	}
 }
 
@@ -197,7 +242,7 @@ func (t *transport) flushAttempts(op *dataOp) {
 // its error, nil on success. An operation whose replies fell out of step
 // because the server mishandled commands sent ahead says nothing about the
 // data channel: its attempts are not told to the book.
-func (t *transport) endData(op *dataOp, opErr error) {
+func (n *negotiator) endData(op *dataOp, opErr error) {
 	op.mu.Lock()
 	w, dc := op.active, op.current
 	op.active, op.current = nil, nil
@@ -205,7 +250,7 @@ func (t *transport) endData(op *dataOp, opErr error) {
 	if w != nil {
 		w.cancel()
 	}
-	t.closePrepared(op)
+	n.closePrepared(op)
 	if op.passive != nil {
 		if a, ok := op.passive.takeAttempt(); ok {
 			op.record(a)
@@ -219,8 +264,8 @@ func (t *transport) endData(op *dataOp, opErr error) {
 		}
 		return
 	}
-	defer t.flushAttempts(op)
-	if t.w.aborted.Load() {
+	defer n.flushAttempts(op)
+	if n.aborted.Load() {
 		if w != nil {
 			_, _ = w.wait()
 		}

@@ -49,14 +49,14 @@ func (p *pipelinePolicy) stopSendingAhead(log *slog.Logger, server string) {
 	})
 }
 
-func newPassiveConn(t *transport, m Method) *passiveConn {
-	return &passiveConn{t: t, method: m, ready: make(chan struct{})}
+func newPassiveConn(n *negotiator, m Method) *passiveConn {
+	return &passiveConn{n: n, method: m, ready: make(chan struct{})}
 }
 
 // passiveConn is a passive data connection whose port is not known yet.
 // Its attempt is told to the book by the operation that takes it up.
 type passiveConn struct {
-	t      *transport
+	n      *negotiator
 	method Method
 
 	resolveOnce sync.Once
@@ -78,24 +78,24 @@ func (p *passiveConn) takenBy(op *dataOp) { p.op = op }
 // It runs on the goroutine that reads the control connection.
 func (p *passiveConn) resolve(r reply) {
 	p.resolveOnce.Do(func() {
-		t := p.t
-		target, note, err := t.passiveTarget(p.method, r)
+		n := p.n
+		target, note, err := n.passiveTarget(p.method, r)
 		if err != nil {
 			p.finish(nil, err, Attempt{Method: p.method, Stage: StageCommand, Err: err})
 			return
 		}
 		go func() {
-			ctx, cancel := context.WithTimeout(t.dialCtx, t.opts.DataTimeout)
+			ctx, cancel := context.WithTimeout(n.dialCtx, n.opts.DataTimeout)
 			defer cancel()
 			start := time.Now()
 			var d net.Dialer
 			conn, err := d.DialContext(ctx, "tcp", target)
 			if err != nil {
-				if t.w.aborted.Load() {
+				if n.aborted.Load() {
 					p.finish(nil, err, Attempt{})
 					return
 				}
-				err = fmt.Errorf("connecting to %s for data (waited at most %s): %w", target, t.opts.DataTimeout, err)
+				err = fmt.Errorf("connecting to %s for data (waited at most %s): %w", target, n.opts.DataTimeout, err)
 				p.finish(nil, err, Attempt{Method: p.method, Stage: StageConnect, Target: target, Err: err, Duration: time.Since(start), Note: note})
 				return
 			}
@@ -141,7 +141,7 @@ func (p *passiveConn) get() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.wrapOnce.Do(func() { p.conn = p.t.wrapData(c, p.op) })
+	p.wrapOnce.Do(func() { p.conn = p.n.wrapData(c, p.op) })
 	return p.conn, nil
 }
 
@@ -191,8 +191,8 @@ func (p *passiveConn) Close() error {
 	return c.Close()
 }
 
-func (p *passiveConn) LocalAddr() net.Addr  { return p.t.local }
-func (p *passiveConn) RemoteAddr() net.Addr { return p.t.peer }
+func (p *passiveConn) LocalAddr() net.Addr  { return p.n.local }
+func (p *passiveConn) RemoteAddr() net.Addr { return p.n.peer }
 
 func (p *passiveConn) SetDeadline(d time.Time) error {
 	select {

@@ -25,7 +25,7 @@ func TestTLSAutoUsesTLSWhenVsftpdOffersIt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secure := c.t.secure() && c.t.dataTLS != nil
+			secure := c.t.secure() && c.t.neg.tls != nil
 			c.Close()
 			if !secure {
 				t.Fatal("TLS auto logged in without TLS although the server offers it")

@@ -2,7 +2,6 @@ package mirror
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -18,24 +17,18 @@ import (
 // data connections, which it negotiates itself. See the package doc. It is
 // composed of one part per behaviour: the wire (socket, deadlines, broken),
 // the record of owed replies (owed.go), the data channels of the operation
-// in progress (dataop.go, negotiate.go), the download sent ahead (ahead.go)
-// and the STAT listings (statlist.go); the pipelinePolicy, shared by the
-// Dialer's connections, says what may be sent ahead.
+// in progress (dataop.go), their negotiation (negotiator, negotiate.go),
+// the download sent ahead (ahead.go) and the STAT listings (statlist.go);
+// the pipelinePolicy, shared by the Dialer's connections, says what may be
+// sent ahead.
 type transport struct {
 	opts   Options
-	book   *methodBook
 	pipe   *pipelinePolicy
 	log    *slog.Logger
 	server string // for messages: user@host:port, never the password
 
-	w       *wire
-	peer    *net.TCPAddr
-	local   *net.TCPAddr
-	dataTLS *tls.Config // set once PROT P is in force
-	// dialCtx ends every passive dial in progress when the transport is
-	// aborted or closed.
-	dialCtx    context.Context
-	cancelDial context.CancelFunc
+	w   *wire
+	neg *negotiator // the data channels (negotiate.go)
 
 	replies    replyQueue
 	lib        *ctrlConn
@@ -54,11 +47,9 @@ type transport struct {
 }
 
 func newTransport(raw net.Conn, o Options, book *methodBook, pipe *pipelinePolicy, server string) *transport {
-	t := &transport{opts: o, book: book, pipe: pipe, log: o.Logger, server: server, w: newWire(raw, o.IdleTimeout)}
+	t := &transport{opts: o, pipe: pipe, log: o.Logger, server: server, w: newWire(raw, o.IdleTimeout)}
 	t.w.charset = o.Charset
-	t.peer, _ = raw.RemoteAddr().(*net.TCPAddr)
-	t.local, _ = raw.LocalAddr().(*net.TCPAddr)
-	t.dialCtx, t.cancelDial = context.WithCancel(context.Background())
+	t.neg = newNegotiator(t, raw, o, book, pipe.pipeline, &t.w.aborted, server)
 	t.lib = &ctrlConn{t: t}
 	return t
 }
@@ -192,19 +183,37 @@ func (t *transport) command(line string) (reply, error) {
 	return t.commandOf(line, maxReplyLines)
 }
 
+// ask is the negotiator's way to the server (controlLine).
+func (t *transport) ask(line string, handle func(reply), wait bool) error {
+	if !wait {
+		_, err := t.sendOwn(line, maxReplyLines, false, handle)
+		return err
+	}
+	return t.exchange(line, maxReplyLines, handle)
+}
+
+// broken returns the error that ended the control connection (controlLine).
+func (t *transport) broken() error { return t.w.err() }
+
 func (t *transport) commandOf(line string, maxLines int) (reply, error) {
-	if err := t.settle(); err != nil {
-		return reply{}, err
-	}
 	var got reply
-	e, err := t.sendOwn(line, maxLines, false, func(r reply) { got = r })
-	if err != nil {
-		return reply{}, err
-	}
-	if err := t.await(e); err != nil {
+	if err := t.exchange(line, maxLines, func(r reply) { got = r }); err != nil {
 		return reply{}, err
 	}
 	return got, nil
+}
+
+// exchange reads the replies owed to the transport first, sends line and
+// returns once handle has had its reply.
+func (t *transport) exchange(line string, maxLines int, handle func(reply)) error {
+	if err := t.settle(); err != nil {
+		return err
+	}
+	e, err := t.sendOwn(line, maxLines, false, handle)
+	if err != nil {
+		return err
+	}
+	return t.await(e)
 }
 
 func (c *ctrlConn) Write(p []byte) (int, error) {
@@ -224,9 +233,9 @@ func (c *ctrlConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *ctrlConn) Close() error                       { c.t.cancelDial(); return c.t.w.close() }
-func (c *ctrlConn) LocalAddr() net.Addr                { return c.t.local }
-func (c *ctrlConn) RemoteAddr() net.Addr               { return c.t.peer }
+func (c *ctrlConn) Close() error                       { c.t.neg.stop(); return c.t.w.close() }
+func (c *ctrlConn) LocalAddr() net.Addr                { return c.t.neg.local }
+func (c *ctrlConn) RemoteAddr() net.Addr               { return c.t.neg.peer }
 func (c *ctrlConn) SetDeadline(t time.Time) error      { return c.t.w.conn.SetDeadline(t) }
 func (c *ctrlConn) SetReadDeadline(t time.Time) error  { return c.t.w.conn.SetReadDeadline(t) }
 func (c *ctrlConn) SetWriteDeadline(t time.Time) error { return c.t.w.conn.SetWriteDeadline(t) }
@@ -249,7 +258,7 @@ func (t *transport) fromLibrary(line string) error {
 		t.local2lib.WriteString("230 Logged in by ftpmirror.\r\n")
 		return nil
 	case verb == "EPSV" || verb == "PASV":
-		t.local2lib.WriteString(t.negotiate(op, verb))
+		t.local2lib.WriteString(t.dataReply(op, verb))
 		return t.w.err()
 	case verb == "PRET":
 		t.usesPRET = true // the library sends PRET before every data command
@@ -273,6 +282,25 @@ func (t *transport) fromLibrary(line string) error {
 		return t.sendForLibrary("TYPE I", false)
 	}
 	return t.afterDataCommand(op, verb)
+}
+
+// dataReply answers the library's EPSV or PASV: with the download sent
+// ahead, with a STAT listing's stand-in, or with a channel negotiated.
+func (t *transport) dataReply(op *dataOp, verb string) string {
+	t.neg.closePrepared(op)
+	if pc := t.ahead.take(op); pc != nil {
+		// The download was sent ahead (ahead.go).
+		op.usePassive(pc)
+		op.prepared, op.method = pc, pc.method
+		return okEPSV
+	}
+	if op.stat {
+		// The listing comes over the control connection (statlist.go).
+		op.statConn = &memConn{}
+		op.prepared = op.statConn
+		return okEPSV
+	}
+	return t.neg.negotiate(op, verb)
 }
 
 // afterDataCommand starts what follows a data command: the wait for an
@@ -332,7 +360,7 @@ func (t *transport) current() *dataOp {
 // It may be called from any goroutine.
 func (t *transport) abort() {
 	t.w.abort()
-	t.cancelDial()
+	t.neg.stop()
 	t.mu.Lock()
 	op := t.op
 	t.mu.Unlock()
@@ -345,19 +373,4 @@ func (t *transport) abort() {
 func (t *transport) secure() bool {
 	_, ok := t.w.conn.(*tls.Conn)
 	return ok
-}
-
-// protect switches data connections to TLS (PBSZ 0, PROT P).
-func (t *transport) protect(cfg *tls.Config) error {
-	for _, cmd := range []string{"PBSZ 0", "PROT P"} {
-		r, err := t.command(cmd)
-		if err != nil {
-			return err
-		}
-		if r.Code != 200 {
-			return fmt.Errorf("%s: %w", cmd, r.err())
-		}
-	}
-	t.dataTLS = cfg
-	return nil
 }
