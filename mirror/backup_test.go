@@ -10,25 +10,6 @@ import (
 	"github.com/ftpmirror/ftpmirror/internal/ftptest"
 )
 
-// readTree reads every file under root, by slash path.
-func readTree(t *testing.T, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func equalTrees(t *testing.T, what string, got, want map[string]string) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -59,7 +40,7 @@ func TestPullBackupDirKeepsWhatItDeletesOrOverwritesWithASuffixWhenTaken(t *test
 		t.Errorf("BackedUp = %d, want 3", r.BackedUp)
 	}
 	ftptest.TreeEqual(t, f.remote, f.local)
-	equalTrees(t, "backup", readTree(t, backup), map[string]string{
+	equalTrees(t, "backup", ftptest.ReadTree(t, backup), map[string]string{
 		"a.txt": "an older backup\n", "a.txt.~1~": "a v1\n", "b.txt": "b\n", "d/x.txt": "x\n",
 	})
 }
@@ -118,8 +99,8 @@ func TestPushBackupDirMovesRemoteFilesWithRNFR(t *testing.T) {
 			if r.BackedUp != 2 { // edit.txt overwritten, gone/g.txt deleted
 				t.Errorf("BackedUp = %d, want 2", r.BackedUp)
 			}
-			equalTrees(t, "remote", readTree(t, remote), map[string]string{"keep.txt": "keep\n", "edit.txt": "mine\n", "new.txt": "new\n"})
-			equalTrees(t, "backup", readTree(t, filepath.Join(top, "old")), map[string]string{"edit.txt": "an older backup\n", "edit.txt.~1~": "server's\n", "gone/g.txt": "g\n"})
+			equalTrees(t, "remote", ftptest.ReadTree(t, remote), map[string]string{"keep.txt": "keep\n", "edit.txt": "mine\n", "new.txt": "new\n"})
+			equalTrees(t, "backup", ftptest.ReadTree(t, filepath.Join(top, "old")), map[string]string{"edit.txt": "an older backup\n", "edit.txt.~1~": "server's\n", "gone/g.txt": "g\n"})
 		})
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -119,32 +118,13 @@ func copyTree(t *testing.T, from, to string) {
 	}
 }
 
-// treeContents maps every file of root to its content.
-func treeContents(t *testing.T, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // checkSyncConverged checks the trees after a sync that followed a kill:
 // identical sides, every version of the scenario kept exactly once, no
 // temporary name.
 func checkSyncConverged(t *testing.T, at int, remote, local string) {
 	t.Helper()
 	ftptest.TreeEqual(t, remote, local)
-	files := treeContents(t, local)
+	files := ftptest.ReadTree(t, local)
 	var names []string
 	byContent := map[string][]string{}
 	for rel, c := range files {

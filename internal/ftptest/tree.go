@@ -13,6 +13,26 @@ import (
 	"time"
 )
 
+// ReadTree reads every file under root into a map of slash-separated
+// relative paths to contents, the counterpart of WriteTree.
+func ReadTree(t testing.TB, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // WriteTree creates files under root: each key is a slash-separated path
 // relative to root and its value the file's content. Parent directories are
 // created; a key ending in "/" makes an (empty) directory.
