@@ -15,7 +15,8 @@
 //	local   := ScanLocal(ctx, root, skip)                // the local tree
 //	zone    := serverZone(...); absorbShift(...)          // the server's times as UTC, a move of its clock absorbed (clock.go)
 //	p       := plan.Pull(listing, local, store.Snapshot()) // diff: pure (or plan.Push, plan.Sync)
-//	p        = settle(p)                                 // sync: compare content that size and mtime cannot tell (sync_compare.go, hash.go)
+//	p        = settle(p)                                 // sync: compare content that size and mtime cannot tell (sync_compare.go, hash.go);
+//	                                                      // --track-renames: confirm each move by hash (renames_hash.go)
 //	plan.CheckDeletes(p, ...)                            // the deletion guard, unless --force
 //	executor.run(ctx, p)                                 // execute: stages, chained workers, retries, atomic writes
 //	batch.Flush(); store.SetMeta(...)                    // commit: records as transfers finish, the method that worked

@@ -38,27 +38,32 @@ var ErrSymlinkNotPushed = errors.New("FTP cannot create symlinks")
 // with DryRun, the plan alone. Fatal failures (login, no data channel, a
 // missing local directory, the deletion guard) are returned as errors.
 func Push(ctx context.Context, o PushOptions) (*Report, error) {
-	return run(ctx, o.RunOptions, direction{
+	replan := func(t trees, refused map[plan.Move]bool) plan.Plan {
+		p := plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: t.filter})
+		if o.TrackRenames {
+			p = plan.TrackRenamesExcept(p, t.base, t.listing.Entries, false, refused)
+		}
+		return p
+	}
+	d := direction{
 		entryRulesOn:      judgeLocal,
 		backupSide:        backupRemote,
 		localMustExist:    true,
 		skipLocalSymlinks: true,
 		createRoot:        createAlways,
 		inPlace:           o.InPlace,
-		plan: func(t trees) plan.Plan {
-			p := plan.Push(plan.PushInput{Local: t.local, Remote: t.listing, Base: t.base, Delete: o.Delete, Filter: t.filter})
-			if o.TrackRenames {
-				p = plan.TrackRenames(p, t.base, t.listing.Entries, false)
-			}
-			return p
-		},
+		plan:              func(t trees) plan.Plan { return replan(t, nil) },
 		guard: func(p plan.Plan, t trees, lim plan.Limit) error {
 			if !o.Delete {
 				return nil
 			}
 			return plan.CheckDeletes(p, plan.DeleteBase(t.base, t.listing.Entries), lim)
 		},
-	})
+	}
+	if o.TrackRenames {
+		d.settle = confirmMoves(false, replan) // renames_hash.go
+	}
+	return run(ctx, o.RunOptions, d)
 }
 
 // tempSkipper leaves the mirror's temporary names (IsTempName) out of the

@@ -20,11 +20,25 @@ const ReasonMoved Reason = "moved"
 //   - the target file at the old path is unchanged since that record.
 //
 // Each old path serves one new path; among several candidates of one size
-// the first by path is taken. Contents are not compared: two files of the
-// same size and time are taken for one. The rename takes the copy's place
+// the first by path is taken. Contents are not compared here: two files of
+// the same size and time are taken for one (mirror confirms each move with
+// the server's hash where it offers one, and refuses the others with
+// TrackRenamesExcept). The rename takes the copy's place
 // in StageTransfer; the target's new directories are made before it
 // (StageMkdir) and its emptied old ones deleted after (StageDelete).
 func TrackRenames(p Plan, base Snapshot, target []Entry, toLocal bool) Plan {
+	return TrackRenamesExcept(p, base, target, toLocal, nil)
+}
+
+// Move names one rename TrackRenames may make: the old target path and the
+// new source path.
+type Move struct{ From, To string }
+
+// TrackRenamesExcept is TrackRenames that never makes the moves in refused
+// (those whose contents were found to differ): their new file is copied and
+// their old one deleted, unless another old file of the same size and time
+// is taken for the move instead.
+func TrackRenamesExcept(p Plan, base Snapshot, target []Entry, toLocal bool, refused map[Move]bool) Plan {
 	copyOp, deleteOp, renameOp := OpUpload, OpDeleteRemote, OpRenameRemote
 	sourceChanged, targetChanged := localChanged, remoteChanged
 	if toLocal {
@@ -72,7 +86,9 @@ func TrackRenames(p Plan, base Snapshot, target []Entry, toLocal bool) Plan {
 			continue
 		}
 		cands := bySize[a.Source.Size]
-		k := slices.IndexFunc(cands, func(c candidate) bool { return !drop[c.index] && !sourceChanged(*a.Source, c.record) })
+		k := slices.IndexFunc(cands, func(c candidate) bool {
+			return !drop[c.index] && !sourceChanged(*a.Source, c.record) && !refused[Move{From: c.target.Path, To: a.Path}]
+		})
 		if k < 0 {
 			continue
 		}

@@ -43,3 +43,35 @@ func TestTrackRenamesTurnsACopyAndADeleteIntoARename(t *testing.T) {
 		t.Errorf("without Delete the plan changed: %q", show(got))
 	}
 }
+
+func TestTrackRenamesExceptCopiesARefusedMoveOrTakesAnotherCandidate(t *testing.T) {
+	a, b := at("old/a.bin", 500, t0, time.Second), at("old/b.bin", 500, t0, time.Second)
+	la, lb := loc("old/a.bin", 500, localT), loc("old/b.bin", 500, localT)
+	base := snap(rec(a, la), rec(b, lb))
+	remote := []Entry{dir("new"), at("new/n.bin", 500, t0, time.Second)}
+	local := []Entry{dir("old"), la, lb}
+	p := Pull(PullInput{Remote: Listing{Entries: remote}, Local: local, Base: base, Delete: true})
+	movesOf := func(p Plan) []string {
+		var out []string
+		for _, x := range p.Actions {
+			if x.Reason == ReasonMoved {
+				out = append(out, x.Path+" -> "+x.To)
+			}
+		}
+		return out
+	}
+	first, other := "old/a.bin", "old/b.bin"
+	if got := movesOf(TrackRenamesExcept(p, base, local, true, nil)); len(got) != 1 {
+		t.Fatalf("moves %q, want one", got)
+	} else if got[0] == other+" -> new/n.bin" {
+		first, other = other, first
+	}
+	refused := map[Move]bool{{From: first, To: "new/n.bin"}: true}
+	if got := movesOf(TrackRenamesExcept(p, base, local, true, refused)); !slices.Equal(got, []string{other + " -> new/n.bin"}) {
+		t.Errorf("moves %q, want %s once %s is refused", got, other, first)
+	}
+	refused[Move{From: other, To: "new/n.bin"}] = true
+	if got := TrackRenamesExcept(p, base, local, true, refused); !slices.Equal(show(got), show(p)) {
+		t.Errorf("with every move refused the plan is not the copy and the deletes: %q", show(got))
+	}
+}

@@ -136,7 +136,7 @@ func (f *pullFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.maxDelete, "max-delete", "50%", "refuse to delete more than `N` files or P% of the mirror")
 	fs.BoolVar(&f.force, "force", false, "proceed past the --max-delete guard")
 	fs.BoolVar(&f.checksum, "checksum", false, "after each transfer, compare the file with the server's hash (HASH, XSHA256 ...); a mismatch is retried")
-	fs.BoolVar(&f.renames, "track-renames", false, "with --delete, rename on the target the files moved on the source (same size and time) instead of sending them again")
+	fs.BoolVar(&f.renames, "track-renames", false, "with --delete, rename on the target the files moved on the source (same size and time, and hash where the server gives one) instead of sending them again")
 	fs.StringVar(&f.backupDir, "backup-dir", "", "move files that would be deleted or overwritten into `DIR` first (pull: a local directory; push: one on the server)")
 	fs.BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would be done, change nothing")
 	fs.StringVar(&f.statePath, "state", "", "state `FILE` (default: derived from the URL and LOCAL_DIR)")
