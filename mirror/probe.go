@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -31,39 +30,23 @@ type ProbeReport struct {
 // method (EPSV, PASV, EPRT, PORT), then says which one a run would use and
 // why the others fail. A refused login or an unreachable server is returned
 // as an error; data channel failures are part of the report.
-//
-// It logs in once first, so that a wrong password is tried once, then tries
-// the four methods side by side, each on a connection of its own: behind a
-// firewall that drops passive data connections the probe takes one data
-// timeout, not one for each passive method. A method whose connection the
-// server turns away (a limit of connections per address) is tried again
-// alone once the others are done.
 func Probe(ctx context.Context, srv Server, o Options) (*ProbeReport, error) {
 	o = o.withDefaults()
-	if err := probeLogin(ctx, srv, o); err != nil {
-		return nil, err
-	}
-	methods := ModeAuto.Methods()
-	tries := make([]probeTry, len(methods))
-	var wg sync.WaitGroup
-	for i, m := range methods {
-		wg.Go(func() { tries[i] = probeMethod(ctx, srv, o, m) })
-	}
-	wg.Wait()
 	rep := &ProbeReport{Server: srv.String()}
 	var failures []Attempt
-	for i, m := range methods {
-		try := tries[i]
-		if errors.Is(try.err, ErrServerFull) || errors.Is(try.err, ErrConnect) {
-			try = probeMethod(ctx, srv, o, m)
-		}
-		res := ProbeResult{Method: m, OK: try.err == nil, Duration: try.took}
-		switch err := try.err; {
+	for _, m := range ModeAuto.Methods() {
+		d := NewDialer(srv, o)
+		d.book = newMethodBook(DataMode(""), "", 1)
+		d.book.order = []Method{m}
+		start := time.Now()
+		err := probeOne(ctx, d)
+		res := ProbeResult{Method: m, OK: err == nil, Duration: time.Since(start)}
+		switch {
 		case errors.Is(err, ErrLogin), errors.Is(err, ErrConnect), ctx.Err() != nil:
 			return nil, err
 		case err == nil:
 			res.Detail = explain(Attempt{Method: m, Stage: StageOK})
-			if notes := attemptNotes(try.d.Attempts()); notes != "" {
+			if notes := attemptNotes(d.Attempts()); notes != "" {
 				res.Detail += " (" + notes + ")"
 			}
 			if rep.Chosen == "" && inMode(o.Mode, m) {
@@ -71,7 +54,7 @@ func Probe(ctx context.Context, srv Server, o Options) (*ProbeReport, error) {
 			}
 		default:
 			res.Err = err.Error()
-			if f := try.d.book.failures(); len(f) > 0 {
+			if f := d.book.failures(); len(f) > 0 {
 				res.Detail = explain(f[0])
 				failures = append(failures, f[0])
 			} else {
@@ -82,34 +65,6 @@ func Probe(ctx context.Context, srv Server, o Options) (*ProbeReport, error) {
 	}
 	rep.Diagnosis = diagnose(rep, failures, o.Mode)
 	return rep, nil
-}
-
-// probeTry is how one method's probe went.
-type probeTry struct {
-	d    *Dialer
-	err  error
-	took time.Duration
-}
-
-// probeLogin logs in once and leaves: the login is checked before the
-// methods are tried side by side.
-func probeLogin(ctx context.Context, srv Server, o Options) error {
-	c, err := NewDialer(srv, o).Dial(ctx)
-	if err != nil {
-		return err
-	}
-	_ = c.Close() // the login is what was checked
-	return nil
-}
-
-// probeMethod logs in with a dialer that knows only m and lists the root.
-func probeMethod(ctx context.Context, srv Server, o Options, m Method) probeTry {
-	d := NewDialer(srv, o)
-	d.book = newMethodBook(DataMode(""), "", 1)
-	d.book.order = []Method{m}
-	start := time.Now()
-	err := probeOne(ctx, d)
-	return probeTry{d: d, err: err, took: time.Since(start)}
 }
 
 func probeOne(ctx context.Context, d *Dialer) error {
